@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Testbed.Placement;
+using Testbed.Services.Payments;
+using Testbed.Wire;
+using Testbed.Workload;
+
+namespace Testbed.Hosting;
+
+/// <summary><see cref="ISiloBuilder"/> extensions that make a silo a Testbed silo.</summary>
+public static class TestbedSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the payments services, their placement, the customer directory and the wire attached to <paramref name="hooks"/>.
+    /// </summary>
+    public static ISiloBuilder AddPaymentsTestbed(this ISiloBuilder builder, WireHooks hooks, Action<PaymentsOptions> configure, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        builder.Services.TryAddSingleton(time ?? TimeProvider.System);
+        builder.Services.Configure(configure);
+        builder.Services.AddOptions<SpreadPlacementOptions>();
+        builder.Services.AddSingleton<CustomerDirectory>();
+        builder.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
+        builder.AddTestbedWire(hooks);
+        return builder;
+    }
+}

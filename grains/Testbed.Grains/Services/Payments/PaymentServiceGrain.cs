@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Testbed.Envelopes;
+using Testbed.Placement;
+using Testbed.Wire;
+using Testbed.Workload;
+
+namespace Testbed.Services.Payments;
+
+/// <summary>
+/// A payment service shard ("payments/k"). On a customer's order it checks the customer's card and PIN and that the
+/// customer owns the debited account, then debits and credits the two accounts over the wire.
+/// </summary>
+[GrainType("payments")]
+[SpreadPlacement]
+[Reentrant]
+public sealed class PaymentServiceGrain : ServiceGrain
+{
+    private readonly PaymentsOptions _options;
+    private readonly CustomerDirectory _customers;
+
+    /// <summary>Creates a payment service shard.</summary>
+    public PaymentServiceGrain(IGrainContext context, IWire wire, TimeProvider time, IOptions<PaymentsOptions> options, CustomerDirectory customers)
+        : base(context, wire, time)
+    {
+        _options = options.Value;
+        _customers = customers;
+    }
+
+    /// <inheritdoc />
+    protected override async ValueTask<Envelope> HandleAsync(Envelope request)
+    {
+        if (request.Kind != EnvelopeKind.Order)
+        {
+            return Reject(request, $"{Self} does not accept {request.Kind}");
+        }
+
+        if (!PaymentsJson.TryDecode<OrderMessage>(request.Payload, out var order))
+        {
+            return Reject(request, "bad order");
+        }
+
+        var declined = Validate(request.Sender, order);
+        if (declined is not null)
+        {
+            return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(OrderStatus.Declined, declined)));
+        }
+
+        var ledger = PaymentsJson.Encode(new LedgerRequest(order.OrderId, order.Amount, order.To, request.Sender));
+        var debit = await LedgerAsync(order.From, EnvelopeKind.Debit, ledger);
+        if (debit is not { Applied: true })
+        {
+            return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(OrderStatus.Declined, debit?.Reason ?? "debit rejected")));
+        }
+
+        var credit = await LedgerAsync(order.To, EnvelopeKind.Credit, PaymentsJson.Encode(new LedgerRequest(order.OrderId, order.Amount, order.From, request.Sender)));
+        if (credit is not { Applied: true })
+        {
+            // The debit stands and the credit did not happen: surface it as an error, so the order is indeterminate
+            // to the customer and the checker judges what really happened.
+            throw new InvalidOperationException($"order {order.OrderId}: credit to {order.To} failed ({credit?.Reason ?? "rejected"}) after the debit");
+        }
+
+        return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(OrderStatus.Applied, null)));
+    }
+
+    private string? Validate(string sender, OrderMessage order)
+    {
+        var customer = _customers.Find(sender);
+        if (customer is null)
+        {
+            return $"unknown customer {sender}";
+        }
+
+        if (order.CardNumber != customer.CardNumber || order.Pin != customer.Pin)
+        {
+            return "card or PIN does not match";
+        }
+
+        if (order.From != customer.Account)
+        {
+            return $"{sender} does not own {order.From}";
+        }
+
+        var to = PrincipalAddress.IndexOf(order.To);
+        if (!order.To.StartsWith("account/", StringComparison.Ordinal) || to < 0 || to >= _options.Accounts || order.To == order.From)
+        {
+            return $"bad recipient account {order.To}";
+        }
+
+        return order.Amount <= 0 ? "amount must be positive" : null;
+    }
+
+    private async ValueTask<LedgerResult?> LedgerAsync(string account, EnvelopeKind kind, byte[] payload)
+    {
+        var reply = await SendAsync(account, kind, payload);
+        return reply.Kind is EnvelopeKind.DebitReply or EnvelopeKind.CreditReply
+               && PaymentsJson.TryDecode<LedgerResult>(reply.Payload, out var result)
+            ? result
+            : null;
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+
+namespace Testbed.Wire;
+
+/// <summary>Registers the wire on a silo.</summary>
+public static class WireSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the wire, attached to <paramref name="hooks"/> (shared by every silo of an embedded cluster so that taps and
+    /// interceptors see cluster-wide traffic). A <see cref="TimeProvider"/> registered earlier is used; otherwise the system clock.
+    /// </summary>
+    public static ISiloBuilder AddTestbedWire(this ISiloBuilder builder, WireHooks hooks)
+    {
+        ArgumentNullException.ThrowIfNull(hooks);
+        builder.Services.AddSingleton(hooks);
+        builder.Services.AddSingleton<Wire>(sp => new Wire(
+            sp.GetRequiredService<IGrainFactory>(),
+            hooks,
+            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            sp.GetRequiredService<ILocalSiloDetails>().Name));
+        builder.Services.AddSingleton<IWire>(sp => sp.GetRequiredService<Wire>());
+        return builder;
+    }
+}

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using Spectre.Console;
+using Testbed.Cli.Rendering;
+using Testbed.Hosting.Runs;
+using Testbed.Scenarios;
+
+namespace Testbed.Cli.Commands;
+
+/// <summary><c>testbed run</c> and <c>testbed suite</c>.</summary>
+internal static class ScenarioCommands
+{
+    /// <summary><c>testbed run &lt;scenario.yaml&gt; [--out DIR] [--quiet]</c>.</summary>
+    public static Command Run()
+    {
+        var scenario = new Argument<FileInfo>("scenario") { Description = "The scenario file (YAML) to run." };
+        var (outDir, quiet) = CommonOptions();
+        var command = new Command("run", "Run one scenario on an embedded multi-silo cluster and check it.") { scenario, outDir, quiet };
+        command.SetAction((parse, ct) =>
+            ExecuteAsync([parse.GetValue(scenario)!.FullName], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, ct));
+        return command;
+    }
+
+    /// <summary><c>testbed suite &lt;folder&gt; [--out DIR] [--quiet]</c>.</summary>
+    public static Command Suite()
+    {
+        var folder = new Argument<DirectoryInfo>("folder") { Description = "A folder of scenario files (*.yaml, *.yml)." };
+        var (outDir, quiet) = CommonOptions();
+        var command = new Command("suite", "Run every scenario in a folder, in name order, and check each.") { folder, outDir, quiet };
+        command.SetAction(async (parse, ct) =>
+        {
+            IReadOnlyList<string> files;
+            try
+            {
+                files = ScenarioLoader.FindSuite(parse.GetValue(folder)!.FullName);
+            }
+            catch (ScenarioException ex)
+            {
+                return BadInput(ex);
+            }
+
+            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, ct);
+        });
+        return command;
+    }
+
+    private static (Option<DirectoryInfo> OutDir, Option<bool> Quiet) CommonOptions() => (
+        new Option<DirectoryInfo>("--out")
+        {
+            Description = "Folder for results: <out>/<scenario>/result.json and history.jsonl.",
+            DefaultValueFactory = _ => new DirectoryInfo("results"),
+        },
+        new Option<bool>("--quiet") { Description = "No live progress; print only the result tables." });
+
+    private static async Task<int> ExecuteAsync(IReadOnlyList<string> files, DirectoryInfo outDir, bool quiet, bool isSuite, CancellationToken cancellationToken)
+    {
+        var scenarios = new List<Scenario>();
+        var errors = new List<ScenarioError>();
+        foreach (var file in files)
+        {
+            try
+            {
+                scenarios.Add(ScenarioLoader.LoadFile(file, TestbedCatalog.Default));
+            }
+            catch (ScenarioException ex)
+            {
+                errors.AddRange(ex.Errors);
+            }
+        }
+
+        foreach (var clash in scenarios.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+        {
+            var second = clash.Skip(1).First();
+            errors.Add(new ScenarioError(second.SourcePath, 1, 1, $"scenario name '{clash.Key}' is also used by {clash.First().SourcePath}; results would collide"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return BadInput(new ScenarioException(errors));
+        }
+
+        var results = new List<ScenarioResult>();
+        foreach (var scenario in scenarios)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[bold]▶ {scenario.Name}[/]  seed [cyan]{scenario.Seed}[/], {scenario.Cluster.Silos} silos  ({scenario.SourcePath})");
+            ScenarioResult result;
+            try
+            {
+                result = await LiveProgress.RunAsync(scenario, quiet, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                result = ScenarioRunner.Crashed(scenario, DateTimeOffset.UtcNow, ex, [], null);
+            }
+
+            var dir = ResultWriter.Write(result, outDir.FullName);
+            results.Add(result);
+            ResultTables.WriteScenario(result, dir);
+        }
+
+        if (isSuite)
+        {
+            ResultWriter.WriteSummary(results, outDir.FullName);
+            ResultTables.WriteSuite(results);
+        }
+
+        return results.All(r => r.Passed) ? ExitCodes.Passed : ExitCodes.ExpectationFailed;
+    }
+
+    private static int BadInput(ScenarioException ex)
+    {
+        foreach (var error in ex.Errors)
+        {
+            Console.Error.WriteLine(error.ToString());
+        }
+
+        return ExitCodes.BadInput;
+    }
+}

@@ -1,0 +1,67 @@
+using Spectre.Console;
+using Testbed.Hosting.Runs;
+
+namespace Testbed.Cli.Rendering;
+
+/// <summary>The console tables printed after each scenario and after a suite.</summary>
+internal static class ResultTables
+{
+    public static void WriteScenario(ScenarioResult r, string resultDir)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(r.Name)}[/] — {Verdict(r.Passed)}");
+        table.AddColumn("measure");
+        table.AddColumn("value");
+        table.AddRow("seed", r.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (r.Error is not null)
+        {
+            table.AddRow("[red]error[/]", Markup.Escape(r.Error));
+        }
+
+        table.AddRow("operations", Markup.Escape($"{r.Operations.Invoked} invoked: {r.Operations.Ok} ok, {r.Operations.Fail} fail, {r.Operations.Info} info"));
+        table.AddRow("goodput", $"{r.GoodputPerSec:F1} ops/s over {r.DurationMs / 1000:F1} s");
+        table.AddRow("latency", $"p50 {r.LatencyMs.P50:F2} ms · p99 {r.LatencyMs.P99:F2} ms · max {r.LatencyMs.Max:F2} ms");
+        table.AddRow("wire", $"{r.Wire.Requests} requests, {r.Wire.Bytes / 1024.0:F0} KiB");
+        foreach (var inv in r.Invariants)
+        {
+            var detail = inv.Holds ? "[green]holds[/]" : "[red]VIOLATED[/] " + Markup.Escape(string.Join("; ", inv.Counterexamples.Take(3)));
+            table.AddRow(Markup.Escape(inv.Name), detail);
+        }
+
+        foreach (var e in r.Expectations.Where(e => !e.Passed))
+        {
+            table.AddRow($"[red]expect {Markup.Escape(e.Name)}[/]", Markup.Escape(e.Detail));
+        }
+
+        table.Caption(Markup.Escape(resultDir));
+        AnsiConsole.Write(table);
+    }
+
+    public static void WriteSuite(IReadOnlyList<ScenarioResult> results)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]suite[/]");
+        foreach (var column in new[] { "scenario", "seed", "ops", "goodput/s", "p50 ms", "p99 ms", "invariants", "result" })
+        {
+            table.AddColumn(column);
+        }
+
+        foreach (var r in results)
+        {
+            var held = r.Invariants.Count(i => i.Holds);
+            table.AddRow(
+                Markup.Escape(r.Name),
+                r.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                r.Operations.Invoked.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"{r.GoodputPerSec:F1}",
+                $"{r.LatencyMs.P50:F2}",
+                $"{r.LatencyMs.P99:F2}",
+                held == r.Invariants.Count && r.Invariants.Count > 0 ? $"[green]{held}/{r.Invariants.Count}[/]" : $"[red]{held}/{r.Invariants.Count}[/]",
+                Verdict(r.Passed));
+        }
+
+        AnsiConsole.Write(table);
+        var passed = results.Count(r => r.Passed);
+        AnsiConsole.MarkupLine($"{passed} passed, {results.Count - passed} failed");
+    }
+
+    private static string Verdict(bool passed) => passed ? "[green]PASS[/]" : "[red]FAIL[/]";
+}

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.TestingHost;
+using Testbed.Hosting;
+using Testbed.Services.Payments;
+using Testbed.Wire;
+
+namespace Testbed.Hosting.Cluster;
+
+/// <summary>How to start an <see cref="EmbeddedCluster"/>.</summary>
+public sealed class EmbeddedClusterOptions
+{
+    /// <summary>Number of silos (1..8).</summary>
+    public int Silos { get; set; } = 2;
+
+    /// <summary>Configures the payments system on every silo.</summary>
+    public Action<PaymentsOptions> Payments { get; set; } = _ => { };
+
+    /// <summary>The run's wire hooks, shared by every silo.</summary>
+    public WireHooks Hooks { get; set; } = new();
+
+    /// <summary>The clock services use.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
+    /// <summary>How long a grain call may take before the caller sees a timeout.</summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// A real multi-silo Orleans cluster inside this process (Orleans TestingHost's <see cref="InProcessTestCluster"/>:
+/// real silos, real membership, real serialization between silos over an in-memory transport), with the Testbed
+/// services and wire on every silo and a client for the workload. Silos can be killed, stopped and restarted.
+/// </summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private readonly InProcessTestCluster _cluster;
+
+    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks)
+    {
+        _cluster = cluster;
+        Hooks = hooks;
+    }
+
+    /// <summary>The client the workload and the checker use.</summary>
+    public IClusterClient Client => _cluster.Client;
+
+    /// <summary>The run's wire hooks.</summary>
+    public WireHooks Hooks { get; }
+
+    /// <summary>Names of the silos currently running, in start order.</summary>
+    public IReadOnlyList<string> SiloNames => _cluster.Silos.Select(s => s.Name).ToArray();
+
+    /// <summary>Starts a cluster and waits until every silo is active and the client is connected.</summary>
+    public static async Task<EmbeddedCluster> StartAsync(EmbeddedClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        if (options.Silos is < 1 or > 8)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Silos, "silos must be 1..8");
+        }
+
+        var builder = new InProcessTestClusterBuilder((short)options.Silos);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time);
+            silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+        });
+        builder.ConfigureClient(client =>
+            client.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout));
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync().WaitAsync(cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+
+        return new EmbeddedCluster(cluster, options.Hooks);
+    }
+
+    /// <summary>Crashes silo <paramref name="index"/> (no graceful shutdown).</summary>
+    public Task KillSiloAsync(int index) => _cluster.KillSiloAsync(Silo(index));
+
+    /// <summary>Stops silo <paramref name="index"/> gracefully.</summary>
+    public Task StopSiloAsync(int index) => _cluster.StopSiloAsync(Silo(index));
+
+    /// <summary>Stops silo <paramref name="index"/> and starts it again.</summary>
+    public async Task RestartSiloAsync(int index) => await _cluster.RestartSiloAsync(Silo(index));
+
+    /// <summary>Starts one more silo.</summary>
+    public async Task StartSiloAsync() => await _cluster.StartAdditionalSiloAsync();
+
+    /// <summary>Name of the silo currently hosting <paramref name="principal"/>'s grain, or null when it is not active.</summary>
+    public string? HostingSilo(string principal)
+    {
+        if (!_cluster.TryGetGrainContext(PrincipalAddress.ToGrainId(principal), out var context))
+        {
+            return null;
+        }
+
+        var address = context.Address.SiloAddress;
+        return _cluster.Silos.FirstOrDefault(s => s.SiloAddress.Equals(address))?.Name;
+    }
+
+    /// <summary>The service provider of silo <paramref name="index"/> (tests use it to reach per-silo services).</summary>
+    public IServiceProvider SiloServices(int index) => Silo(index).SiloHost.Services;
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _cluster.StopAllSilosAsync();
+        }
+        finally
+        {
+            await _cluster.DisposeAsync();
+        }
+    }
+
+    private InProcessSiloHandle Silo(int index)
+    {
+        var silos = _cluster.Silos;
+        return index >= 0 && index < silos.Count
+            ? silos[index]
+            : throw new ArgumentOutOfRangeException(nameof(index), index, $"there are {silos.Count} silos");
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Serialization;
+using Testbed.Checking;
+
+namespace Testbed.Hosting.Runs;
+
+/// <summary>Latency percentiles in milliseconds (HdrHistogram, 3 significant digits).</summary>
+public sealed record LatencySummary(double P50, double P90, double P99, double Max);
+
+/// <summary>Counts of client operations by completion.</summary>
+public sealed record OperationCounts(long Invoked, long Ok, long Fail, long Info);
+
+/// <summary>One expectation of the scenario and whether it held.</summary>
+public sealed record ExpectationResult(string Name, bool Passed, string Detail);
+
+/// <summary>What the wire carried.</summary>
+public sealed record WireSummary(long Requests, long Replies, long Bytes, long Dropped, long Delayed, long Replaced, long Duplicated, long Injected);
+
+/// <summary>One invariant verdict as written to result.json.</summary>
+public sealed record InvariantVerdict(string Name, string Description, bool Holds, IReadOnlyList<string> Counterexamples);
+
+/// <summary>
+/// The outcome of one scenario run: what <c>result.json</c> holds (see README, "Result JSON").
+/// </summary>
+public sealed record ScenarioResult
+{
+    /// <summary>Scenario name.</summary>
+    public required string Name { get; init; }
+    /// <summary>Scenario description, if any.</summary>
+    public string? Description { get; init; }
+    /// <summary>The seed every random choice came from.</summary>
+    public required int Seed { get; init; }
+    /// <summary>True when every expectation held.</summary>
+    public required bool Passed { get; init; }
+    /// <summary>Set when the run could not complete (the cluster failed); the expectations then fail.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Error { get; init; }
+    /// <summary>Path of the scenario file.</summary>
+    public required string Source { get; init; }
+    /// <summary>Number of silos.</summary>
+    public required int Silos { get; init; }
+    /// <summary>UTC start of the run.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+    /// <summary>Wall time of the workload phase, in milliseconds.</summary>
+    public required double DurationMs { get; init; }
+    /// <summary>Acknowledged operations per second of workload wall time.</summary>
+    public required double GoodputPerSec { get; init; }
+    /// <summary>Client operation latency.</summary>
+    public required LatencySummary LatencyMs { get; init; }
+    /// <summary>Client operations by completion.</summary>
+    public required OperationCounts Operations { get; init; }
+    /// <summary>Checker verdicts.</summary>
+    public required IReadOnlyList<InvariantVerdict> Invariants { get; init; }
+    /// <summary>Scenario expectations and whether each held.</summary>
+    public required IReadOnlyList<ExpectationResult> Expectations { get; init; }
+    /// <summary>Defenses configured (names).</summary>
+    public required IReadOnlyList<string> Defenses { get; init; }
+    /// <summary>Attacks run (none exist yet: always empty).</summary>
+    public required IReadOnlyList<object> Attacks { get; init; }
+    /// <summary>Faults injected (none exist yet: always empty).</summary>
+    public required IReadOnlyList<object> Faults { get; init; }
+    /// <summary>Wire counters.</summary>
+    public required WireSummary Wire { get; init; }
+    /// <summary>Completions per second of the run.</summary>
+    public required IReadOnlyList<TimelineBucket> Timeline { get; init; }
+
+    /// <summary>The full history (written to history.jsonl, not to result.json).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<History.HistoryOp> History { get; init; } = [];
+
+    internal static InvariantVerdict Verdict(InvariantResult r) => new(r.Name, r.Description, r.Holds, r.Counterexamples);
+}

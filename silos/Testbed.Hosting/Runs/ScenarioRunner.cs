@@ -1,0 +1,167 @@
+using Testbed.Checking;
+using Testbed.Hosting.Cluster;
+using Testbed.Scenarios;
+using Testbed.Services.Payments;
+using Testbed.Wire;
+
+namespace Testbed.Hosting.Runs;
+
+/// <summary>Phase of a run, for progress display.</summary>
+public enum RunPhase { Starting, Running, Checking, Done }
+
+/// <summary>Progress of a scenario run.</summary>
+public readonly record struct RunProgress(string Scenario, RunPhase Phase, WorkloadProgress Workload);
+
+/// <summary>Extra knobs for a run (tests use them to attach wire hooks).</summary>
+public sealed class RunOptions
+{
+    /// <summary>Called after the cluster starts and before the workload: attach taps and interceptors here.</summary>
+    public Action<EmbeddedCluster>? OnClusterStarted { get; init; }
+}
+
+/// <summary>
+/// Runs one scenario: starts an embedded cluster shaped by the scenario, drives the workload, reads the final state
+/// out of band, checks the history, and judges the expectations.
+/// </summary>
+public static class ScenarioRunner
+{
+    /// <summary>Runs <paramref name="scenario"/> on a fresh embedded cluster.</summary>
+    public static async Task<ScenarioResult> RunAsync(Scenario scenario, RunOptions? options = null, IProgress<RunProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var started = DateTimeOffset.UtcNow;
+        var w = scenario.Workload;
+        progress?.Report(new RunProgress(scenario.Name, RunPhase.Starting, default));
+        var hooks = new WireHooks();
+        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions
+        {
+            Silos = scenario.Cluster.Silos,
+            Hooks = hooks,
+            Payments = p =>
+            {
+                p.Seed = scenario.Seed;
+                p.Accounts = w.Accounts;
+                p.Customers = w.Customers;
+                p.InitialBalance = w.InitialBalance;
+                p.PaymentShards = w.PaymentShards;
+                p.IdempotentOrders = w.IdempotentOrders;
+                p.PaddingBytes = w.PaddingBytes;
+            },
+        }, cancellationToken);
+        options?.OnClusterStarted?.Invoke(cluster);
+
+        var history = new History.History();
+        var driver = new WorkloadDriver(cluster.Client, w, scenario.Seed, history);
+        var workloadProgress = progress is null ? null : new Progress<WorkloadProgress>(p => progress.Report(new RunProgress(scenario.Name, RunPhase.Running, p)));
+        try
+        {
+            var workload = await driver.RunAsync(workloadProgress, cancellationToken);
+            progress?.Report(new RunProgress(scenario.Name, RunPhase.Checking, default));
+            var finalState = await ReadFinalStateAsync(cluster.Client, w.Accounts);
+            var ops = history.Snapshot();
+            var report = HistoryChecker.Check(ops, finalState);
+            progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
+            return Judge(scenario, started, workload, report, hooks.Stats, ops);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Keep what was recorded: the history so far is written out with the error.
+            return Crashed(scenario, started, ex, history.Snapshot(), hooks.Stats);
+        }
+    }
+
+    /// <summary>The result of a run that could not complete: failed, with the error and whatever history was recorded.</summary>
+    public static ScenarioResult Crashed(Scenario scenario, DateTimeOffset started, Exception error, IReadOnlyList<History.HistoryOp> ops, WireStats? wire) => new()
+    {
+        Name = scenario.Name,
+        Description = scenario.Description,
+        Seed = scenario.Seed,
+        Passed = false,
+        Error = $"{error.GetType().Name}: {error.Message}",
+        Source = scenario.SourcePath,
+        Silos = scenario.Cluster.Silos,
+        StartedAt = started,
+        DurationMs = (DateTimeOffset.UtcNow - started).TotalMilliseconds,
+        GoodputPerSec = 0,
+        LatencyMs = new LatencySummary(0, 0, 0, 0),
+        Operations = new OperationCounts(ops.Count(o => o.Type == History.OpType.Invoke), ops.Count(o => o.Type == History.OpType.Ok), ops.Count(o => o.Type == History.OpType.Fail), ops.Count(o => o.Type == History.OpType.Info)),
+        Invariants = [],
+        Expectations = [new ExpectationResult("run completes", false, error.Message)],
+        Defenses = scenario.Defenses,
+        Attacks = [],
+        Faults = [],
+        Wire = wire is null ? new WireSummary(0, 0, 0, 0, 0, 0, 0, 0) : new WireSummary(wire.Requests, wire.Replies, wire.Bytes, wire.Dropped, wire.Delayed, wire.Replaced, wire.Duplicated, wire.Injected),
+        Timeline = [],
+        History = ops,
+    };
+
+    /// <summary>Reads every account's balance and applied entries (out of band, not over the wire).</summary>
+    public static async Task<IReadOnlyList<AccountState>> ReadFinalStateAsync(IClusterClient client, int accounts)
+    {
+        var states = new AccountState[accounts];
+        const int batch = 256;
+        for (var start = 0; start < accounts; start += batch)
+        {
+            var tasks = Enumerable.Range(start, Math.Min(batch, accounts - start))
+                .Select(i => client.GetGrain<IAccountAudit>(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Snapshot())
+                .ToArray();
+            var snapshots = await Task.WhenAll(tasks);
+            for (var j = 0; j < snapshots.Length; j++)
+            {
+                var s = snapshots[j];
+                states[start + j] = new AccountState(s.Account, s.Owner, s.InitialBalance, s.Balance,
+                    s.Entries.Select(e => new AppliedEntry(e.OrderId, e.IsDebit ? EntryDirection.Debit : EntryDirection.Credit, e.Amount, e.Counterparty, e.OrderedBy)).ToArray());
+            }
+        }
+
+        return states;
+    }
+
+    private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire, IReadOnlyList<History.HistoryOp> ops)
+    {
+        var seconds = Math.Max(workload.Elapsed.TotalSeconds, 1e-9);
+        var goodput = workload.Ok / seconds;
+        var h = workload.LatencyMicros;
+        var latency = h.TotalCount == 0
+            ? new LatencySummary(0, 0, 0, 0)
+            : new LatencySummary(h.GetValueAtPercentile(50) / 1000.0, h.GetValueAtPercentile(90) / 1000.0, h.GetValueAtPercentile(99) / 1000.0, h.GetMaxValue() / 1000.0);
+
+        var expectations = new List<ExpectationResult>();
+        foreach (var name in scenario.Expect.Invariants)
+        {
+            var verdict = report.Invariants.FirstOrDefault(i => i.Name == name);
+            expectations.Add(verdict is null
+                ? new ExpectationResult($"invariant {name}", false, "the checker has no such invariant")
+                : new ExpectationResult($"invariant {name}", verdict.Holds, verdict.Holds ? "holds" : verdict.Counterexamples.FirstOrDefault() ?? "violated"));
+        }
+
+        expectations.Add(new ExpectationResult("minGoodput", goodput >= scenario.Expect.MinGoodput,
+            $"{goodput:F1} ops/s (minimum {scenario.Expect.MinGoodput:F1})"));
+        if (scenario.Expect.MaxP99Ms is { } maxP99)
+        {
+            expectations.Add(new ExpectationResult("maxP99Ms", latency.P99 <= maxP99, $"p99 {latency.P99:F2} ms (maximum {maxP99:F2})"));
+        }
+
+        return new ScenarioResult
+        {
+            Name = scenario.Name,
+            Description = scenario.Description,
+            Seed = scenario.Seed,
+            Passed = expectations.All(e => e.Passed),
+            Source = scenario.SourcePath,
+            Silos = scenario.Cluster.Silos,
+            StartedAt = started,
+            DurationMs = workload.Elapsed.TotalMilliseconds,
+            GoodputPerSec = goodput,
+            LatencyMs = latency,
+            Operations = new OperationCounts(report.Stats.Invocations, workload.Ok, workload.Fail, workload.Info),
+            Invariants = report.Invariants.Select(ScenarioResult.Verdict).ToArray(),
+            Expectations = expectations,
+            Defenses = scenario.Defenses,
+            Attacks = [],
+            Faults = [],
+            Wire = new WireSummary(wire.Requests, wire.Replies, wire.Bytes, wire.Dropped, wire.Delayed, wire.Replaced, wire.Duplicated, wire.Injected),
+            Timeline = workload.Timeline,
+            History = ops,
+        };
+    }
+}
