@@ -20,6 +20,15 @@ public static class WireSiloBuilderExtensions
             sp.GetService<TimeProvider>() ?? TimeProvider.System,
             sp.GetRequiredService<ILocalSiloDetails>().Name));
         builder.Services.AddSingleton<IWire>(sp => sp.GetRequiredService<Wire>());
+
+        // Create the wire when the silo starts, not when a grain first asks for it, so injection works from the start.
+        builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => new WireStarter(sp.GetRequiredService<Wire>()));
         return builder;
+    }
+
+    private sealed class WireStarter(Wire wire) : ILifecycleParticipant<ISiloLifecycle>
+    {
+        public void Participate(ISiloLifecycle lifecycle) =>
+            lifecycle.Subscribe(nameof(WireStarter), ServiceLifecycleStage.Active, _ => { GC.KeepAlive(wire); return Task.CompletedTask; });
     }
 }

@@ -123,7 +123,7 @@ public static class ScenarioRunner
         var h = workload.LatencyMicros;
         var latency = h.TotalCount == 0
             ? new LatencySummary(0, 0, 0, 0)
-            : new LatencySummary(h.GetValueAtPercentile(50) / 1000.0, h.GetValueAtPercentile(90) / 1000.0, h.GetValueAtPercentile(99) / 1000.0, h.GetMaxValue() / 1000.0);
+            : new LatencySummary(h.GetValueAtPercentile(50) / 1000.0, h.GetValueAtPercentile(90) / 1000.0, h.GetValueAtPercentile(99) / 1000.0, h.GetValueAtPercentile(100) / 1000.0);
 
         var expectations = new List<ExpectationResult>();
         foreach (var name in scenario.Expect.Invariants)

@@ -23,7 +23,7 @@ public sealed class ScenarioRunnerTests
         var result = await ScenarioRunner.RunAsync(scenario);
 
         Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")));
-        Assert.Equal(scenario.Workload.Operations, result.Operations.Invoked);
+        Assert.Equal((long)scenario.Workload.Operations!.Value, result.Operations.Invoked);
         Assert.Equal(result.Operations.Invoked, result.Operations.Ok + result.Operations.Fail + result.Operations.Info);
         Assert.True(result.Operations.Ok > 0);
         Assert.All(result.Invariants, i => Assert.True(i.Holds, i.Name));

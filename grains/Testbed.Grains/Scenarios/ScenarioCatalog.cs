@@ -1,0 +1,74 @@
+namespace Testbed.Scenarios;
+
+/// <summary>
+/// The names a scenario may use: defenses, fault kinds, attack kinds and invariants.
+/// Each list keeps the order it was given in, without duplicates.
+/// </summary>
+public sealed class ScenarioCatalog
+{
+    private readonly HashSet<string> defenseSet;
+    private readonly HashSet<string> faultSet;
+    private readonly HashSet<string> attackSet;
+    private readonly HashSet<string> invariantSet;
+
+    /// <summary>Creates a catalog; names must be non-empty, repeats are dropped.</summary>
+    public ScenarioCatalog(
+        IEnumerable<string> defenses,
+        IEnumerable<string> faultKinds,
+        IEnumerable<string> attackKinds,
+        IEnumerable<string> invariants)
+    {
+        Defenses = Distinct(defenses, nameof(defenses), out defenseSet);
+        FaultKinds = Distinct(faultKinds, nameof(faultKinds), out faultSet);
+        AttackKinds = Distinct(attackKinds, nameof(attackKinds), out attackSet);
+        Invariants = Distinct(invariants, nameof(invariants), out invariantSet);
+    }
+
+    /// <summary>A catalog that knows no names at all.</summary>
+    public static ScenarioCatalog Empty { get; } = new([], [], [], []);
+
+    /// <summary>Defenses a scenario may switch on.</summary>
+    public IReadOnlyList<string> Defenses { get; }
+
+    /// <summary>Kinds a fault entry may name.</summary>
+    public IReadOnlyList<string> FaultKinds { get; }
+
+    /// <summary>Kinds an attack entry may name.</summary>
+    public IReadOnlyList<string> AttackKinds { get; }
+
+    /// <summary>All invariants; <c>invariants: all</c> expands to this list, in this order.</summary>
+    public IReadOnlyList<string> Invariants { get; }
+
+    /// <summary>True when <paramref name="name"/> is a known defense (ordinal comparison).</summary>
+    public bool IsDefense(string name) => defenseSet.Contains(name);
+
+    /// <summary>True when <paramref name="kind"/> is a known fault kind.</summary>
+    public bool IsFaultKind(string kind) => faultSet.Contains(kind);
+
+    /// <summary>True when <paramref name="kind"/> is a known attack kind.</summary>
+    public bool IsAttackKind(string kind) => attackSet.Contains(kind);
+
+    /// <summary>True when <paramref name="name"/> is a known invariant.</summary>
+    public bool IsInvariant(string name) => invariantSet.Contains(name);
+
+    private static IReadOnlyList<string> Distinct(IEnumerable<string> names, string parameter, out HashSet<string> set)
+    {
+        ArgumentNullException.ThrowIfNull(names, parameter);
+        set = new HashSet<string>(StringComparer.Ordinal);
+        var ordered = new List<string>();
+        foreach (var name in names)
+        {
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                throw new ArgumentException("Catalog names must be non-empty.", parameter);
+            }
+
+            if (set.Add(name))
+            {
+                ordered.Add(name);
+            }
+        }
+
+        return ordered.AsReadOnly();
+    }
+}

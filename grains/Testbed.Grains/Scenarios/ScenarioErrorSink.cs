@@ -1,0 +1,31 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Testbed.Scenarios;
+
+/// <summary>Collects the errors of one scenario file so that all of them can be reported together.</summary>
+internal sealed class ScenarioErrorSink(string file)
+{
+    private readonly List<ScenarioError> errors = [];
+
+    public string File { get; } = file;
+
+    public int Count => errors.Count;
+
+    public void Add(int line, int column, string message) => errors.Add(new ScenarioError(File, line, column, message));
+
+    public void Add(Mark mark, string message) => Add(ToInt(mark.Line), ToInt(mark.Column), message);
+
+    public void Add(YamlNode node, string message) => Add(node.Start, message);
+
+    /// <summary>Throws a <see cref="ScenarioException"/> with every error, in file order, if there is any.</summary>
+    public void ThrowIfAny()
+    {
+        if (errors.Count > 0)
+        {
+            throw new ScenarioException(errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList().AsReadOnly());
+        }
+    }
+
+    private static int ToInt(long value) => (int)Math.Clamp(value, 1, int.MaxValue);
+}

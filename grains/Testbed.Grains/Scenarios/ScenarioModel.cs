@@ -1,0 +1,130 @@
+namespace Testbed.Scenarios;
+
+/// <summary>A validated scenario, as read from one YAML file by <see cref="ScenarioLoader"/>.</summary>
+public sealed record Scenario
+{
+    /// <summary>Scenario name: 1 to 64 characters of <c>[a-z0-9-]</c>.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Free text, or null when the file gives none.</summary>
+    public string? Description { get; init; }
+
+    /// <summary>Seed for every random choice of the run (0..2^31-1).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>The cluster to start.</summary>
+    public ClusterSpec Cluster { get; init; } = new();
+
+    /// <summary>The client load to drive.</summary>
+    public WorkloadSpec Workload { get; init; } = new();
+
+    /// <summary>Names of the defenses switched on, in file order.</summary>
+    public IReadOnlyList<string> Defenses { get; init; } = [];
+
+    /// <summary>Faults injected during the run, in file order.</summary>
+    public IReadOnlyList<ActionSpec> Faults { get; init; } = [];
+
+    /// <summary>Attacks launched during the run, in file order.</summary>
+    public IReadOnlyList<ActionSpec> Attacks { get; init; } = [];
+
+    /// <summary>The pass criteria.</summary>
+    public ExpectSpec Expect { get; init; } = new();
+
+    /// <summary>The path (or source name) the scenario was read from.</summary>
+    public string SourcePath { get; init; } = "";
+}
+
+/// <summary>Shape of the Orleans cluster under test.</summary>
+public sealed record ClusterSpec
+{
+    /// <summary>Number of silos, 1..8.</summary>
+    public int Silos { get; init; } = 2;
+}
+
+/// <summary>How the client load is generated.</summary>
+public enum LoadMode
+{
+    /// <summary>A fixed number of clients, each issuing its next operation when the previous one completes.</summary>
+    Closed,
+
+    /// <summary>Operations issued at a target rate regardless of completions.</summary>
+    Open,
+}
+
+/// <summary>The banking workload driven against the cluster.</summary>
+public sealed record WorkloadSpec
+{
+    /// <summary>Number of accounts, 2..100000.</summary>
+    public int Accounts { get; init; } = 20;
+
+    /// <summary>Number of customers, 1..Accounts; customer i owns account i.</summary>
+    public int Customers { get; init; } = 20;
+
+    /// <summary>Starting balance of every account, 1..10^12.</summary>
+    public long InitialBalance { get; init; } = 1000;
+
+    /// <summary>Total client operations; exactly one of this and <see cref="Duration"/> is set.</summary>
+    public int? Operations { get; init; } = 1000;
+
+    /// <summary>Run length; exactly one of this and <see cref="Operations"/> is set.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>Closed loop (fixed concurrency) or open loop (fixed rate).</summary>
+    public LoadMode Mode { get; init; } = LoadMode.Closed;
+
+    /// <summary>Concurrent clients of the closed loop, 1..1024.</summary>
+    public int Concurrency { get; init; } = 8;
+
+    /// <summary>Target operations per second of the open loop; set exactly when <see cref="Mode"/> is Open.</summary>
+    public double? Rate { get; init; }
+
+    /// <summary>Fraction of operations that are reads, 0..1.</summary>
+    public double ReadFraction { get; init; } = 0.2;
+
+    /// <summary>Largest amount moved by one order, 1..InitialBalance.</summary>
+    public long MaxAmount { get; init; } = 100;
+
+    /// <summary>Extra bytes carried in each order, 0..65536.</summary>
+    public int PaddingBytes { get; init; }
+
+    /// <summary>Number of payment shards, 1..64.</summary>
+    public int PaymentShards { get; init; } = 2;
+
+    /// <summary>When true an account acknowledges an already-applied order id without applying it again.</summary>
+    public bool IdempotentOrders { get; init; } = true;
+}
+
+/// <summary>A fault or attack: a registered kind active from <see cref="Start"/> to <see cref="Stop"/>.</summary>
+public sealed record ActionSpec
+{
+    /// <summary>The registered fault or attack kind.</summary>
+    public string Kind { get; init; } = "";
+
+    /// <summary>Offset from the start of the run at which the action begins.</summary>
+    public TimeSpan Start { get; init; }
+
+    /// <summary>Offset from the start of the run at which the action ends; always after <see cref="Start"/>.</summary>
+    public TimeSpan Stop { get; init; }
+
+    /// <summary>Every other key of the entry, with its raw scalar text; interpreted by the kind's implementation.</summary>
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>1-based line of the entry in the scenario file.</summary>
+    public int Line { get; init; }
+
+    /// <summary>1-based column of the entry in the scenario file.</summary>
+    public int Column { get; init; }
+}
+
+/// <summary>What must be true of the run for the scenario to pass.</summary>
+public sealed record ExpectSpec
+{
+    /// <summary>Invariant names that must hold; <c>all</c> in the file is already expanded to the catalog's full list.</summary>
+    public IReadOnlyList<string> Invariants { get; init; } = [];
+
+    /// <summary>Minimum successful operations per second.</summary>
+    public double MinGoodput { get; init; }
+
+    /// <summary>Upper bound on the 99th percentile latency in milliseconds, or null for none.</summary>
+    public double? MaxP99Ms { get; init; }
+}

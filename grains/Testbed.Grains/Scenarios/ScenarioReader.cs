@@ -1,0 +1,219 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace Testbed.Scenarios;
+
+/// <summary>Builds a <see cref="Scenario"/> from a root mapping, recording every problem in the sink.</summary>
+internal static partial class ScenarioReader
+{
+    public const int MaxSilos = 8;
+
+    private static readonly string[] RootKeys =
+        ["name", "description", "seed", "cluster", "workload", "defenses", "faults", "attacks", "expect"];
+
+    private static readonly string[] ClusterKeys = ["silos"];
+    private static readonly string[] ExpectKeys = ["invariants", "minGoodput", "maxP99Ms"];
+    private static readonly string[] ActionKeys = ["kind", "start", "stop"];
+
+    /// <summary>The scenario, or null when any error was recorded.</summary>
+    public static Scenario? Read(ScenarioErrorSink sink, YamlMappingNode root, ScenarioCatalog catalog)
+    {
+        var before = sink.Count;
+        var r = new YamlMappingReader(sink, root, "", RootKeys);
+
+        var name = r.Required("name") is { } nameNode ? YamlScalars.Text(sink, nameNode, "name") : null;
+        if (name is not null && !NamePattern().IsMatch(name))
+        {
+            sink.Add(r.Value("name")!, $"name: must be 1 to 64 characters of a-z, 0-9 and '-', found {YamlScalars.Quote(name)}");
+        }
+
+        var seed = r.Required("seed") is { } seedNode ? YamlScalars.Integer(sink, seedNode, "seed", 0, int.MaxValue) : null;
+        var scenario = new Scenario
+        {
+            Name = name ?? "",
+            Description = r.Text("description"),
+            Seed = (int)(seed ?? 0),
+            Cluster = ReadCluster(sink, r.Mapping("cluster")),
+            Workload = WorkloadReader.Read(sink, r.Mapping("workload")),
+            Defenses = ReadNames(sink, r.Sequence("defenses"), "defenses", "defense", catalog.Defenses),
+            Faults = ReadActions(sink, r.Sequence("faults"), "faults", "fault kind", catalog.FaultKinds),
+            Attacks = ReadActions(sink, r.Sequence("attacks"), "attacks", "attack kind", catalog.AttackKinds),
+            Expect = ReadExpect(sink, r.Mapping("expect"), catalog),
+            SourcePath = sink.File,
+        };
+
+        return sink.Count == before ? scenario : null;
+    }
+
+    private static ClusterSpec ReadCluster(ScenarioErrorSink sink, YamlMappingNode? node)
+    {
+        var defaults = new ClusterSpec();
+        if (node is null)
+        {
+            return defaults;
+        }
+
+        var r = new YamlMappingReader(sink, node, "cluster", ClusterKeys);
+        return new ClusterSpec { Silos = (int)(r.Integer("silos", 1, MaxSilos) ?? defaults.Silos) };
+    }
+
+    /// <summary>Reads a list of names that must each be in <paramref name="known"/> and appear once.</summary>
+    private static IReadOnlyList<string> ReadNames(
+        ScenarioErrorSink sink, YamlSequenceNode? node, string path, string what, IReadOnlyList<string> known)
+    {
+        var names = new List<string>();
+        if (node is null)
+        {
+            return names.AsReadOnly();
+        }
+
+        var index = 0;
+        foreach (var item in node.Children)
+        {
+            var itemName = $"{path}[{index++}]";
+            if (YamlScalars.Text(sink, item, itemName) is not { } name)
+            {
+                continue;
+            }
+
+            if (!known.Contains(name, StringComparer.Ordinal))
+            {
+                sink.Add(item, $"{itemName}: unknown {what} {YamlScalars.Quote(name)}; {Known(what, known)}");
+            }
+            else if (names.Contains(name, StringComparer.Ordinal))
+            {
+                sink.Add(item, $"{itemName}: {what} '{name}' is listed twice");
+            }
+            else
+            {
+                names.Add(name);
+            }
+        }
+
+        return names.AsReadOnly();
+    }
+
+    private static IReadOnlyList<ActionSpec> ReadActions(
+        ScenarioErrorSink sink, YamlSequenceNode? node, string path, string what, IReadOnlyList<string> knownKinds)
+    {
+        var actions = new List<ActionSpec>();
+        if (node is null)
+        {
+            return actions.AsReadOnly();
+        }
+
+        var index = 0;
+        foreach (var item in node.Children)
+        {
+            var itemPath = $"{path}[{index++}]";
+            if (item is not YamlMappingNode mapping)
+            {
+                sink.Add(item, $"{itemPath}: expected a mapping with 'kind', 'start' and 'stop', found {YamlScalars.Describe(item)}");
+                continue;
+            }
+
+            if (ReadAction(sink, mapping, itemPath, what, knownKinds) is { } action)
+            {
+                actions.Add(action);
+            }
+        }
+
+        return actions.AsReadOnly();
+    }
+
+    private static ActionSpec? ReadAction(
+        ScenarioErrorSink sink, YamlMappingNode node, string path, string what, IReadOnlyList<string> knownKinds)
+    {
+        var before = sink.Count;
+        var r = new YamlMappingReader(sink, node, path, allowedKeys: null);
+
+        var kindNode = r.Required("kind");
+        var kind = kindNode is null ? null : YamlScalars.Text(sink, kindNode, r.Name("kind"));
+        if (kind is not null && !knownKinds.Contains(kind, StringComparer.Ordinal))
+        {
+            sink.Add(kindNode!, $"{r.Name("kind")}: unknown {what} {YamlScalars.Quote(kind)}; {Known(what, knownKinds)}");
+        }
+
+        var start = ReadOffset(r, "start");
+        var stop = ReadOffset(r, "stop");
+        if (start is not null && stop is not null && stop <= start)
+        {
+            sink.Add(r.Value("stop")!, $"{r.Name("stop")}: must be after start ({ScenarioDuration.Format(start.Value)}), found {ScenarioDuration.Format(stop.Value)}");
+        }
+
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in r.Entries)
+        {
+            if (ActionKeys.Contains(key.Value, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            if (value is YamlScalarNode { Value: var text })
+            {
+                options[key.Value!] = YamlScalars.IsNull(value) ? "" : text ?? "";
+            }
+            else
+            {
+                sink.Add(value, $"{r.Name(key.Value!)}: option values must be scalars, found {YamlScalars.Describe(value)}");
+            }
+        }
+
+        if (sink.Count != before)
+        {
+            return null;
+        }
+
+        return new ActionSpec
+        {
+            Kind = kind!,
+            Start = start!.Value,
+            Stop = stop!.Value,
+            Options = options.AsReadOnly(),
+            Line = (int)node.Start.Line,
+            Column = (int)node.Start.Column,
+        };
+    }
+
+    private static TimeSpan? ReadOffset(YamlMappingReader r, string key) =>
+        r.Required(key) is { } node ? YamlScalars.Duration(r.Sink, node, r.Name(key), TimeSpan.Zero, TimeSpan.MaxValue) : null;
+
+    private static ExpectSpec ReadExpect(ScenarioErrorSink sink, YamlMappingNode? node, ScenarioCatalog catalog)
+    {
+        if (node is null)
+        {
+            return new ExpectSpec { Invariants = catalog.Invariants };
+        }
+
+        var r = new YamlMappingReader(sink, node, "expect", ExpectKeys);
+        return new ExpectSpec
+        {
+            Invariants = ReadInvariants(r, catalog),
+            MinGoodput = r.Number("minGoodput", 0, double.PositiveInfinity) ?? 0,
+            MaxP99Ms = r.Number("maxP99Ms", 0, double.PositiveInfinity, minExclusive: true),
+        };
+    }
+
+    private static IReadOnlyList<string> ReadInvariants(YamlMappingReader r, ScenarioCatalog catalog)
+    {
+        switch (r.Value("invariants"))
+        {
+            case null:
+            case YamlScalarNode { Value: "all" }:
+                return catalog.Invariants;
+            case YamlSequenceNode list:
+                return ReadNames(r.Sink, list, r.Name("invariants"), "invariant", catalog.Invariants);
+            case var other:
+                r.Sink.Add(other, $"{r.Name("invariants")}: expected 'all' or a list of invariant names, found {YamlScalars.Describe(other)}");
+                return [];
+        }
+    }
+
+    private static string Known(string what, IReadOnlyList<string> known) =>
+        known.Count == 0
+            ? $"no {what}s are registered"
+            : $"known {what}s: {string.Join(", ", known.Order(StringComparer.Ordinal))}";
+
+    [GeneratedRegex("^[a-z0-9-]{1,64}\\z", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}
