@@ -44,7 +44,7 @@ public sealed class EchoServiceGrain(IGrainContext context, IWire wire, TimeProv
     /// <inheritdoc />
     protected override ValueTask<Envelope> HandleAsync(Envelope request) =>
         ValueTask.FromResult(request.Kind == EnvelopeKind.Echo
-            ? Reply(request, EnvelopeKind.EchoReply, request.Payload.ToArray())
+            ? Reply(request, EnvelopeKind.EchoReply, request.Payload)
             : Reject(request, "echo accepts only Echo"));
 }
 

@@ -5,36 +5,46 @@ namespace Testbed.Envelopes;
 /// Record equality compares <see cref="Payload"/> and <see cref="Tag"/> by reference;
 /// use <see cref="ContentEquals"/> to compare their bytes.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed record Envelope
 {
     /// <summary>The only wire-format version this code reads and writes.</summary>
     public const byte CurrentVersion = 1;
 
     /// <summary>Wire-format version; must be <see cref="CurrentVersion"/> to encode.</summary>
+    [Id(0)]
     public byte Version { get; init; } = CurrentVersion;
 
     /// <summary>What the envelope carries.</summary>
+    [Id(1)]
     public required EnvelopeKind Kind { get; init; }
 
     /// <summary>Principal id of the sender (see <see cref="PrincipalId"/>).</summary>
+    [Id(2)]
     public required string Sender { get; init; }
 
     /// <summary>Principal id of the recipient (see <see cref="PrincipalId"/>).</summary>
+    [Id(3)]
     public required string Recipient { get; init; }
 
     /// <summary>Sender-assigned sequence number.</summary>
+    [Id(4)]
     public ulong Sequence { get; init; }
 
     /// <summary>Send time in unix milliseconds.</summary>
+    [Id(5)]
     public long TimestampMs { get; init; }
 
     /// <summary>Id of the key that produced <see cref="Tag"/>; may be empty (see <see cref="PrincipalId.IsValidKeyId(string)"/>).</summary>
+    [Id(6)]
     public string KeyId { get; init; } = "";
 
     /// <summary>Application bytes, at most <see cref="EnvelopeCodec.MaxPayloadBytes"/>.</summary>
+    [Id(7)]
     public ReadOnlyMemory<byte> Payload { get; init; }
 
     /// <summary>Signature or MAC over the header, at most <see cref="EnvelopeCodec.MaxTagBytes"/>; may be empty.</summary>
+    [Id(8)]
     public ReadOnlyMemory<byte> Tag { get; init; }
 
     /// <summary>True when every field, including the payload and tag bytes, equals <paramref name="other"/>'s.</summary>

@@ -94,7 +94,20 @@ public static class EnvelopeCodec
     /// Decodes a whole buffer. Never throws. On failure <paramref name="error"/> says what was wrong and at which offset.
     /// Payload and tag are copied, so the buffer may be reused afterwards.
     /// </summary>
-    public static bool TryDecode(ReadOnlySpan<byte> buffer, [NotNullWhen(true)] out Envelope? envelope, out EnvelopeError error)
+    public static bool TryDecode(ReadOnlySpan<byte> buffer, [NotNullWhen(true)] out Envelope? envelope, out EnvelopeError error) =>
+        TryDecode(buffer, owner: null, out envelope, out error);
+
+    /// <summary>
+    /// Decodes a frame the caller owns and will never modify (e.g. an array just received from Orleans): payload and tag
+    /// are slices of <paramref name="frame"/> instead of copies. Never throws; same validation as the span overload.
+    /// </summary>
+    public static bool TryDecodeOwned(byte[] frame, [NotNullWhen(true)] out Envelope? envelope, out EnvelopeError error)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return TryDecode(frame, frame, out envelope, out error);
+    }
+
+    private static bool TryDecode(ReadOnlySpan<byte> buffer, byte[]? owner, [NotNullWhen(true)] out Envelope? envelope, out EnvelopeError error)
     {
         envelope = null;
         if (buffer.Length < MinEncodedLength)
@@ -157,6 +170,7 @@ public static class EnvelopeCodec
             return Fail(out error, EnvelopeErrorCode.Truncated, p, "payload runs past the end");
         }
 
+        int payloadStart = p;
         ReadOnlySpan<byte> payload = buffer.Slice(p, (int)payloadLength);
         p += (int)payloadLength;
 
@@ -177,6 +191,7 @@ public static class EnvelopeCodec
             return Fail(out error, EnvelopeErrorCode.Truncated, p, "tag runs past the end");
         }
 
+        int tagStart = p;
         ReadOnlySpan<byte> tag = buffer.Slice(p, tagLength);
         p += tagLength;
 
@@ -194,8 +209,8 @@ public static class EnvelopeCodec
             Sequence = sequence,
             TimestampMs = timestampMs,
             KeyId = keyId.IsEmpty ? "" : Encoding.ASCII.GetString(keyId),
-            Payload = payload.ToArray(),
-            Tag = tag.ToArray(),
+            Payload = owner is null ? payload.ToArray() : new ReadOnlyMemory<byte>(owner, payloadStart, payload.Length),
+            Tag = owner is null ? tag.ToArray() : new ReadOnlyMemory<byte>(owner, tagStart, tag.Length),
         };
         error = EnvelopeError.None;
         return true;
@@ -258,40 +273,57 @@ public static class EnvelopeCodec
     private static void Validate(Envelope e)
     {
         ArgumentNullException.ThrowIfNull(e);
+        var error = Check(e);
+        if (error.Code != EnvelopeErrorCode.None)
+        {
+            throw new ArgumentException(error.Message, nameof(e));
+        }
+    }
+
+    /// <summary>
+    /// Applies the rules the decoder enforces to an envelope object (one that arrived as an object, not as a frame):
+    /// version, defined kind, principal and key ids, payload and tag limits. Never throws; <see cref="EnvelopeError.Offset"/> is 0.
+    /// </summary>
+    public static EnvelopeError Check(Envelope e)
+    {
+        if (e is null)
+        {
+            return new EnvelopeError(EnvelopeErrorCode.TooShort, 0, "no envelope");
+        }
+
         if (e.Version != Envelope.CurrentVersion)
         {
-            throw new ArgumentException($"Version {e.Version} cannot be encoded; only {Envelope.CurrentVersion} is supported.", nameof(e));
+            return new EnvelopeError(EnvelopeErrorCode.UnsupportedVersion, 0, $"Version {e.Version} is not supported; only {Envelope.CurrentVersion} is.");
         }
 
         if (!IsDefinedKind((ushort)e.Kind))
         {
-            throw new ArgumentException($"Kind {(ushort)e.Kind} is not a defined EnvelopeKind.", nameof(e));
+            return new EnvelopeError(EnvelopeErrorCode.UnknownKind, 0, $"Kind {(ushort)e.Kind} is not a defined EnvelopeKind.");
         }
 
         if (!PrincipalId.IsValid(e.Sender))
         {
-            throw new ArgumentException("Sender is not a valid principal id (1..64 bytes of [a-z0-9._/-]).", nameof(e));
+            return new EnvelopeError(EnvelopeErrorCode.InvalidIdentifier, 0, "Sender is not a valid principal id (1..64 bytes of [a-z0-9._/-]).");
         }
 
         if (!PrincipalId.IsValid(e.Recipient))
         {
-            throw new ArgumentException("Recipient is not a valid principal id (1..64 bytes of [a-z0-9._/-]).", nameof(e));
+            return new EnvelopeError(EnvelopeErrorCode.InvalidIdentifier, 0, "Recipient is not a valid principal id (1..64 bytes of [a-z0-9._/-]).");
         }
 
         if (!PrincipalId.IsValidKeyId(e.KeyId))
         {
-            throw new ArgumentException("KeyId is not a valid key id (0..64 bytes of [a-zA-Z0-9._/:+=-]).", nameof(e));
+            return new EnvelopeError(EnvelopeErrorCode.InvalidIdentifier, 0, "KeyId is not a valid key id (0..64 bytes of [a-zA-Z0-9._/:+=-]).");
         }
 
         if (e.Payload.Length > MaxPayloadBytes)
         {
-            throw new ArgumentException($"Payload is {e.Payload.Length} bytes; the limit is {MaxPayloadBytes}.", nameof(e));
+            return new EnvelopeError(EnvelopeErrorCode.PayloadTooLarge, 0, $"Payload is {e.Payload.Length} bytes; the limit is {MaxPayloadBytes}.");
         }
 
-        if (e.Tag.Length > MaxTagBytes)
-        {
-            throw new ArgumentException($"Tag is {e.Tag.Length} bytes; the limit is {MaxTagBytes}.", nameof(e));
-        }
+        return e.Tag.Length > MaxTagBytes
+            ? new EnvelopeError(EnvelopeErrorCode.TagTooLarge, 0, $"Tag is {e.Tag.Length} bytes; the limit is {MaxTagBytes}.")
+            : EnvelopeError.None;
     }
 
     private static void EnsureRoom(Span<byte> destination, int needed)

@@ -39,21 +39,20 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
     /// <inheritdoc />
     public async Task<byte[]> Deliver(byte[] frame)
     {
-        if (!EnvelopeCodec.TryDecode(frame, out var request, out var error))
+        if (!EnvelopeCodec.TryDecodeOwned(frame, out var request, out var error))
         {
             return Encode(Reply("anonymous", EnvelopeKind.Rejected, Encoding.UTF8.GetBytes($"malformed envelope: {error}")));
         }
 
-        if (!string.Equals(request.Recipient, Self, StringComparison.Ordinal))
-        {
-            return Encode(Reject(request, $"misdelivered: addressed to {request.Recipient}, delivered to {Self}"));
-        }
-
-        var reply = await HandleAsync(request);
-        return Encode(reply);
+        return Encode(await ReceiveAsync(request));
     }
 
-    /// <summary>Handles one request and returns the reply (use <see cref="Reply(Envelope, EnvelopeKind, byte[])"/> or <see cref="Reject"/>).</summary>
+    private ValueTask<Envelope> ReceiveAsync(Envelope request) =>
+        string.Equals(request.Recipient, Self, StringComparison.Ordinal)
+            ? HandleAsync(request)
+            : ValueTask.FromResult(Reject(request, $"misdelivered: addressed to {request.Recipient}, delivered to {Self}"));
+
+    /// <summary>Handles one request and returns the reply (use <see cref="Reply(Envelope, EnvelopeKind, ReadOnlyMemory{byte})"/> or <see cref="Reject"/>).</summary>
     protected abstract ValueTask<Envelope> HandleAsync(Envelope request);
 
     /// <summary>Sends a request to <paramref name="recipient"/> over the wire and returns its reply.</summary>
@@ -69,7 +68,7 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
         });
 
     /// <summary>A reply to <paramref name="request"/>.</summary>
-    protected Envelope Reply(Envelope request, EnvelopeKind kind, byte[] payload) => Reply(request.Sender, kind, payload);
+    protected Envelope Reply(Envelope request, EnvelopeKind kind, ReadOnlyMemory<byte> payload) => Reply(request.Sender, kind, payload);
 
     /// <summary>A <see cref="EnvelopeKind.Rejected"/> reply carrying <paramref name="reason"/>.</summary>
     protected Envelope Reject(Envelope request, string reason) =>
@@ -78,7 +77,7 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
     /// <summary>The reason text of a <see cref="EnvelopeKind.Rejected"/> envelope.</summary>
     protected static string ReasonOf(Envelope rejected) => Encoding.UTF8.GetString(rejected.Payload.Span);
 
-    private Envelope Reply(string recipient, EnvelopeKind kind, byte[] payload) => new()
+    private Envelope Reply(string recipient, EnvelopeKind kind, ReadOnlyMemory<byte> payload) => new()
     {
         Kind = kind,
         Sender = Self,

@@ -4,10 +4,10 @@ using Testbed.Envelopes;
 namespace Testbed.Wire;
 
 /// <summary>
-/// The per-silo implementation of <see cref="IWire"/>. Encodes each request, lets taps and interceptors act when any are
-/// attached to the run's <see cref="WireHooks"/>, delivers the frame to the recipient's <see cref="IEnvelopeEndpoint"/>
-/// grain and strictly decodes the reply. With no hooks attached the only extra work over a plain grain call is the
-/// encode/decode of the envelope and two counters.
+/// The per-silo implementation of <see cref="IWire"/>. Encodes each request to its binary frame, lets taps and
+/// interceptors act when any are attached to the run's <see cref="WireHooks"/>, delivers the frame to the recipient's
+/// <see cref="IEnvelopeEndpoint"/> grain (which decodes it strictly) and strictly decodes the reply frame. With no hooks
+/// attached the extra work over a plain grain call is one encode and one decode at each end and two striped counters.
 /// </summary>
 public sealed class Wire : IWire, IDisposable
 {
@@ -36,7 +36,7 @@ public sealed class Wire : IWire, IDisposable
             ? await Endpoint(request.Recipient).Deliver(frame)
             : await SendHookedAsync(request, frame, cancellationToken);
         _hooks.Stats.Reply(replyFrame.Length);
-        return EnvelopeCodec.TryDecode(replyFrame, out var reply, out var error) ? reply : throw new MalformedReplyException(error);
+        return EnvelopeCodec.TryDecodeOwned(replyFrame, out var reply, out var error) ? reply : throw new MalformedReplyException(error);
     }
 
     /// <summary>Delivers a raw frame claiming any sender; taps see it marked as injected, interceptors do not.</summary>

@@ -76,33 +76,66 @@ public sealed class WireHooks
     }
 }
 
-/// <summary>Thread-safe counters of wire activity in one run.</summary>
+/// <summary>
+/// Thread-safe counters of wire activity in one run. Striped per processor so that counting on the hot path does not
+/// make both cores fight over one cache line.
+/// </summary>
 public sealed class WireStats
 {
-    private long _requests, _replies, _bytes, _dropped, _delayed, _replaced, _duplicated, _injected;
+    private readonly StripedCounter _requests = new(), _replies = new(), _bytes = new(), _dropped = new(), _delayed = new(),
+        _replaced = new(), _duplicated = new(), _injected = new();
 
     /// <summary>Requests put on the wire by services.</summary>
-    public long Requests => Interlocked.Read(ref _requests);
+    public long Requests => _requests.Sum;
     /// <summary>Replies carried back.</summary>
-    public long Replies => Interlocked.Read(ref _replies);
+    public long Replies => _replies.Sum;
     /// <summary>Encoded bytes carried (requests and replies).</summary>
-    public long Bytes => Interlocked.Read(ref _bytes);
+    public long Bytes => _bytes.Sum;
     /// <summary>Messages dropped by interceptors.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Dropped => _dropped.Sum;
     /// <summary>Messages held back by interceptors.</summary>
-    public long Delayed => Interlocked.Read(ref _delayed);
+    public long Delayed => _delayed.Sum;
     /// <summary>Messages replaced (modified) by interceptors.</summary>
-    public long Replaced => Interlocked.Read(ref _replaced);
+    public long Replaced => _replaced.Sum;
     /// <summary>Extra copies delivered by interceptors.</summary>
-    public long Duplicated => Interlocked.Read(ref _duplicated);
+    public long Duplicated => _duplicated.Sum;
     /// <summary>Frames injected.</summary>
-    public long Injected => Interlocked.Read(ref _injected);
+    public long Injected => _injected.Sum;
 
-    internal void Request(int bytes) { Interlocked.Increment(ref _requests); Interlocked.Add(ref _bytes, bytes); }
-    internal void Reply(int bytes) { Interlocked.Increment(ref _replies); Interlocked.Add(ref _bytes, bytes); }
-    internal void Drop() => Interlocked.Increment(ref _dropped);
-    internal void Delay() => Interlocked.Increment(ref _delayed);
-    internal void Replace() => Interlocked.Increment(ref _replaced);
-    internal void Duplicate(int copies) => Interlocked.Add(ref _duplicated, copies);
-    internal void Inject(int bytes) { Interlocked.Increment(ref _injected); Interlocked.Add(ref _bytes, bytes); }
+    internal void Request(int bytes) { _requests.Add(1); _bytes.Add(bytes); }
+    internal void Reply(int bytes) { _replies.Add(1); _bytes.Add(bytes); }
+    internal void Drop() => _dropped.Add(1);
+    internal void Delay() => _delayed.Add(1);
+    internal void Replace() => _replaced.Add(1);
+    internal void Duplicate(int copies) => _duplicated.Add(copies);
+    internal void Inject(int bytes) { _injected.Add(1); _bytes.Add(bytes); }
+}
+
+/// <summary>A counter striped over processors (each cell on its own cache line); reads sum the cells.</summary>
+internal sealed class StripedCounter
+{
+    private readonly Cell[] _cells = new Cell[(int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount)];
+
+    public long Sum
+    {
+        get
+        {
+            long sum = 0;
+            for (var i = 0; i < _cells.Length; i++)
+            {
+                sum += Volatile.Read(ref _cells[i].Value);
+            }
+
+            return sum;
+        }
+    }
+
+    public void Add(long value) => Interlocked.Add(ref _cells[Thread.GetCurrentProcessorId() & (_cells.Length - 1)].Value, value);
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
+    private struct Cell
+    {
+        [System.Runtime.InteropServices.FieldOffset(64)]
+        public long Value;
+    }
 }

@@ -18,8 +18,8 @@ internal static class BenchCommands
     /// </summary>
     private static Command Wire()
     {
-        var calls = Positive("--calls", 20_000, "Calls per path per round.");
-        var rounds = Positive("--rounds", 10, "Measured rounds (each runs both paths, order alternating).");
+        var calls = Positive("--calls", 50_000, "Calls per path per round.");
+        var rounds = Positive("--rounds", 20, "Measured rounds (each runs both paths, order alternating).");
         var concurrency = Positive("--concurrency", 16, "Concurrent calls in flight.");
         var payload = new Option<int>("--payload") { Description = "Payload bytes per message.", DefaultValueFactory = _ => 256 };
         payload.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 1 << 20) { r.AddError("--payload must be 0..1048576"); } });
@@ -56,8 +56,12 @@ internal static class BenchCommands
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions { Silos = 2 }, ct);
         var driver = cluster.Client.GetGrain<IWireBenchDriver>("0");
         const int target = 1; // echo/1 and plain-echo/1 live on the other silo than bench/0
-        await driver.RunPlain(target, Math.Max(1, s.Calls / 4), s.Concurrency, s.PayloadBytes);
-        await driver.RunWire(target, Math.Max(1, s.Calls / 4), s.Concurrency, s.PayloadBytes);
+        for (var warmup = 0; warmup < 3; warmup++)
+        {
+            await driver.RunPlain(target, s.Calls, s.Concurrency, s.PayloadBytes);
+            await driver.RunWire(target, s.Calls, s.Concurrency, s.PayloadBytes);
+        }
+
         var plainHost = cluster.HostingSilo($"plain-echo/{target}");
         var wireHost = cluster.HostingSilo($"echo/{target}");
         var driverHost = cluster.HostingSilo("bench/0");
@@ -67,21 +71,31 @@ internal static class BenchCommands
         for (var round = 0; round < s.Rounds; round++)
         {
             ct.ThrowIfCancellationRequested();
+            // A B, then B A: drift (heating, background work) lands on both paths equally.
             if (round % 2 == 0)
             {
-                plain.Add(s.Calls / await driver.RunPlain(target, s.Calls, s.Concurrency, s.PayloadBytes));
-                wire.Add(s.Calls / await driver.RunWire(target, s.Calls, s.Concurrency, s.PayloadBytes));
+                plain.Add(await MeasureAsync(() => driver.RunPlain(target, s.Calls, s.Concurrency, s.PayloadBytes), s.Calls));
+                wire.Add(await MeasureAsync(() => driver.RunWire(target, s.Calls, s.Concurrency, s.PayloadBytes), s.Calls));
             }
             else
             {
-                wire.Add(s.Calls / await driver.RunWire(target, s.Calls, s.Concurrency, s.PayloadBytes));
-                plain.Add(s.Calls / await driver.RunPlain(target, s.Calls, s.Concurrency, s.PayloadBytes));
+                wire.Add(await MeasureAsync(() => driver.RunWire(target, s.Calls, s.Concurrency, s.PayloadBytes), s.Calls));
+                plain.Add(await MeasureAsync(() => driver.RunPlain(target, s.Calls, s.Concurrency, s.PayloadBytes), s.Calls));
             }
         }
 
         var ratios = plain.Zip(wire, (p, w) => w / p).ToArray();
         return new WireBenchResult(s, Stats.Of(plain), Stats.Of(wire), Stats.Of(ratios),
             CrossSilo: driverHost is not null && driverHost != plainHost && driverHost != wireHost, Environment.ProcessorCount);
+    }
+
+    /// <summary>Starts each measured run from a collected heap, so one path's garbage is not charged to the other.</summary>
+    private static async Task<double> MeasureAsync(Func<Task<double>> run, int calls)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return calls / await run();
     }
 
     private static void Render(WireBenchResult r)
