@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Testbed.Checking;
+using Testbed.Attacks.Hooks;
 using Testbed.Envelopes;
 using Testbed.Hosting.Runs;
 using Testbed.Scenarios;
@@ -53,7 +54,7 @@ public sealed class ScenarioRunnerTests
         var scenario = Inline("tamper", "  accounts: 8\n  operations: 300\n  readFraction: 0\n  maxAmount: 10");
         var result = await ScenarioRunner.RunAsync(scenario, new RunOptions
         {
-            OnClusterStarted = cluster => cluster.Hooks.Attach(new LambdaInterceptor(m =>
+            OnClusterStarted = cluster => cluster.Hooks.Attach(new RuleInterceptor(m =>
             {
                 if (m.Envelope is not { Kind: EnvelopeKind.Order } e || !PaymentsJson.TryDecode<OrderMessage>(e.Payload, out var order))
                 {
@@ -79,7 +80,7 @@ public sealed class ScenarioRunnerTests
         var scenario = Inline("duplicate", "  accounts: 6\n  operations: 200\n  readFraction: 0\n  idempotentOrders: false");
         var result = await ScenarioRunner.RunAsync(scenario, new RunOptions
         {
-            OnClusterStarted = cluster => cluster.Hooks.Attach(new LambdaInterceptor(m =>
+            OnClusterStarted = cluster => cluster.Hooks.Attach(new RuleInterceptor(m =>
                 m.Envelope is { Kind: EnvelopeKind.Debit } ? InterceptDecision.Duplicate(1) : InterceptDecision.Pass)),
         });
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Testbed.Attacks.Hooks;
 using Testbed.Envelopes;
 using Testbed.Services.Payments;
 using Testbed.Wire;
@@ -15,7 +16,7 @@ public sealed class WireTests(ClusterFixture fixture)
     [Fact]
     public async Task Tap_sees_every_envelope_and_most_cross_silos()
     {
-        var tap = new RecordingTap();
+        var tap = new EnvelopeRecorder();
         var before = fixture.Cluster.Hooks.Stats.Requests;
         using (fixture.Cluster.Hooks.Attach(tap))
         {
@@ -49,7 +50,7 @@ public sealed class WireTests(ClusterFixture fixture)
     [Fact]
     public async Task Dropped_order_is_indeterminate_and_not_applied()
     {
-        using var _ = fixture.Cluster.Hooks.Attach(new LambdaInterceptor(m =>
+        using var _ = fixture.Cluster.Hooks.Attach(new RuleInterceptor(m =>
             m.Envelope is { Kind: EnvelopeKind.Order, Sender: "customer/2" } ? InterceptDecision.Drop : InterceptDecision.Pass));
         var outcome = await fixture.Customer(2).Transfer(new TransferCommand(Order("drop", 0), PaymentsOptions.Account(3), 7));
 
@@ -61,7 +62,7 @@ public sealed class WireTests(ClusterFixture fixture)
     [Fact]
     public async Task Dropped_reply_is_indeterminate_but_applied()
     {
-        using var _ = fixture.Cluster.Hooks.Attach(new LambdaInterceptor(m =>
+        using var _ = fixture.Cluster.Hooks.Attach(new RuleInterceptor(m =>
             m is { Direction: WireDirection.Reply, Envelope.Kind: EnvelopeKind.OrderReply, Envelope.Recipient: "customer/4" } ? InterceptDecision.Drop : InterceptDecision.Pass));
         var outcome = await fixture.Customer(4).Transfer(new TransferCommand(Order("drop-reply", 0), PaymentsOptions.Account(5), 9));
 
@@ -72,7 +73,7 @@ public sealed class WireTests(ClusterFixture fixture)
     [Fact]
     public async Task Delay_interceptor_holds_the_message()
     {
-        using var _ = fixture.Cluster.Hooks.Attach(new LambdaInterceptor(m =>
+        using var _ = fixture.Cluster.Hooks.Attach(new RuleInterceptor(m =>
             m.Envelope is { Kind: EnvelopeKind.BalanceQuery, Sender: "customer/6" } ? InterceptDecision.DelayBy(TimeSpan.FromMilliseconds(300)) : InterceptDecision.Pass));
         var clock = Stopwatch.StartNew();
         var outcome = await fixture.Customer(6).ReadBalance();
@@ -84,7 +85,7 @@ public sealed class WireTests(ClusterFixture fixture)
     [Fact]
     public async Task Duplicated_debit_is_absorbed_by_idempotent_accounts()
     {
-        using var _ = fixture.Cluster.Hooks.Attach(new LambdaInterceptor(m =>
+        using var _ = fixture.Cluster.Hooks.Attach(new RuleInterceptor(m =>
             m.Envelope is { Kind: EnvelopeKind.Debit, Recipient: "account/7" } ? InterceptDecision.Duplicate(2) : InterceptDecision.Pass));
         var before = (await fixture.Account(7)).Balance;
         var outcome = await fixture.Customer(7).Transfer(new TransferCommand(Order("dup", 0), PaymentsOptions.Account(8), 11));
@@ -99,19 +100,20 @@ public sealed class WireTests(ClusterFixture fixture)
     public async Task Injected_order_claiming_a_customer_is_delivered_and_seen_by_taps()
     {
         var victim = fixture.Customers.Profiles[9];
-        var tap = new RecordingTap();
+        var tap = new EnvelopeRecorder();
         using var _ = fixture.Cluster.Hooks.Attach(tap);
         var order = new OrderMessage(Order("inject", 0), victim.Account, PaymentsOptions.Account(10), 13, victim.CardNumber, victim.Pin, "");
-        var frame = EnvelopeCodec.Encode(new Envelope
+        var (reply, error) = await fixture.Cluster.Hooks.InjectAsync(new Envelope
         {
             Kind = EnvelopeKind.Order, Sender = victim.Principal, Recipient = "payments/1", Sequence = 1, Payload = PaymentsJson.Encode(order),
         });
 
-        var reply = EnvelopeCodec.Decode(await fixture.Cluster.Hooks.InjectAsync("payments/1", frame));
-
+        Assert.NotNull(reply);
+        Assert.Equal(EnvelopeErrorCode.None, error.Code);
         Assert.Equal(EnvelopeKind.OrderReply, reply.Kind);
         Assert.True(PaymentsJson.TryDecode<OrderResult>(reply.Payload, out var result));
         Assert.Equal(OrderStatus.Applied, result.Status);
+        Assert.Equal(victim.Principal, reply.Recipient);
         Assert.Contains((await fixture.Account(9)).Entries, e => e.OrderId == Order("inject", 0) && e.OrderedBy == victim.Principal);
         Assert.Contains(tap.Seen, s => s.Injected && s.Envelope?.Sender == victim.Principal);
     }
@@ -131,7 +133,7 @@ public sealed class WireTests(ClusterFixture fixture)
     [Fact]
     public async Task Corrupted_reply_is_indeterminate()
     {
-        using var _ = fixture.Cluster.Hooks.Attach(new LambdaInterceptor(m =>
+        using var _ = fixture.Cluster.Hooks.Attach(new RuleInterceptor(m =>
             m is { Direction: WireDirection.Reply, Envelope: { Kind: EnvelopeKind.BalanceReply, Recipient: "customer/3" } }
                 ? InterceptDecision.ReplaceFrame(m.Frame.AsSpan(0, m.Frame.Length - 1).ToArray())
                 : InterceptDecision.Pass));
