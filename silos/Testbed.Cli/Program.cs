@@ -1,24 +1,10 @@
-using System.CommandLine;
 using Testbed.Cli;
-using Testbed.Cli.Commands;
 
-var root = new RootCommand("Testbed: services as Orleans grains exchanging envelopes over an interceptable wire, checked Jepsen-style.")
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    ScenarioCommands.Run(),
-    ScenarioCommands.Suite(),
-    BenchCommands.Bench(),
+    e.Cancel = true;
+    cancel.Cancel();
 };
 
-var parse = root.Parse(args);
-if (parse.Errors.Count > 0)
-{
-    foreach (var error in parse.Errors)
-    {
-        Console.Error.WriteLine($"testbed: {error.Message}");
-    }
-
-    Console.Error.WriteLine("Run 'testbed --help' for usage.");
-    return ExitCodes.BadInput;
-}
-
-return await parse.InvokeAsync();
+return await TestbedCli.RunAsync(args, cancellationToken: cancel.Token);

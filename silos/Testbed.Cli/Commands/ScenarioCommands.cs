@@ -10,18 +10,18 @@ namespace Testbed.Cli.Commands;
 internal static class ScenarioCommands
 {
     /// <summary><c>testbed run &lt;scenario.yaml&gt; [--out DIR] [--quiet]</c>.</summary>
-    public static Command Run()
+    public static Command Run(TextWriter error)
     {
         var scenario = new Argument<FileInfo>("scenario") { Description = "The scenario file (YAML) to run." };
         var (outDir, quiet) = CommonOptions();
         var command = new Command("run", "Run one scenario on an embedded multi-silo cluster and check it.") { scenario, outDir, quiet };
         command.SetAction((parse, ct) =>
-            ExecuteAsync([parse.GetValue(scenario)!.FullName], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, ct));
+            ExecuteAsync([parse.GetValue(scenario)!.FullName], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, error, ct));
         return command;
     }
 
     /// <summary><c>testbed suite &lt;folder&gt; [--out DIR] [--quiet]</c>.</summary>
-    public static Command Suite()
+    public static Command Suite(TextWriter error)
     {
         var folder = new Argument<DirectoryInfo>("folder") { Description = "A folder of scenario files (*.yaml, *.yml)." };
         var (outDir, quiet) = CommonOptions();
@@ -35,10 +35,10 @@ internal static class ScenarioCommands
             }
             catch (ScenarioException ex)
             {
-                return BadInput(ex);
+                return BadInput(ex, error);
             }
 
-            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, ct);
+            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, error, ct);
         });
         return command;
     }
@@ -51,7 +51,7 @@ internal static class ScenarioCommands
         },
         new Option<bool>("--quiet") { Description = "No live progress; print only the result tables." });
 
-    private static async Task<int> ExecuteAsync(IReadOnlyList<string> files, DirectoryInfo outDir, bool quiet, bool isSuite, CancellationToken cancellationToken)
+    private static async Task<int> ExecuteAsync(IReadOnlyList<string> files, DirectoryInfo outDir, bool quiet, bool isSuite, TextWriter error, CancellationToken cancellationToken)
     {
         var scenarios = new List<Scenario>();
         var errors = new List<ScenarioError>();
@@ -75,7 +75,7 @@ internal static class ScenarioCommands
 
         if (errors.Count > 0)
         {
-            return BadInput(new ScenarioException(errors));
+            return BadInput(new ScenarioException(errors), error);
         }
 
         var results = new List<ScenarioResult>();
@@ -106,11 +106,11 @@ internal static class ScenarioCommands
         return results.All(r => r.Passed) ? ExitCodes.Passed : ExitCodes.ExpectationFailed;
     }
 
-    private static int BadInput(ScenarioException ex)
+    private static int BadInput(ScenarioException ex, TextWriter error)
     {
-        foreach (var error in ex.Errors)
+        foreach (var e in ex.Errors)
         {
-            Console.Error.WriteLine(error.ToString());
+            error.WriteLine(e.ToString());
         }
 
         return ExitCodes.BadInput;

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Spectre.Console;
+using Testbed.Cli.Commands;
+
+namespace Testbed.Cli;
+
+/// <summary>The <c>testbed</c> command line: parses arguments, runs a command, returns the exit code.</summary>
+public static class TestbedCli
+{
+    /// <summary>Runs the CLI with <paramref name="args"/>; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null, CancellationToken cancellationToken = default)
+    {
+        error ??= Console.Error;
+        if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 120)
+        {
+            AnsiConsole.Profile.Width = 120; // logs and CI: don't wrap tables at 80 columns
+        }
+
+        var root = new RootCommand("Testbed: services as Orleans grains exchanging envelopes over an interceptable wire, checked Jepsen-style.")
+        {
+            ScenarioCommands.Run(error),
+            ScenarioCommands.Suite(error),
+            BenchCommands.Bench(),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                await error.WriteLineAsync($"testbed: {parseError.Message}");
+            }
+
+            await error.WriteLineAsync("Run 'testbed --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+
+        return await parse.InvokeAsync(cancellationToken: cancellationToken);
+    }
+}
