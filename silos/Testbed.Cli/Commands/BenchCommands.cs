@@ -86,7 +86,7 @@ internal static class BenchCommands
 
         var ratios = plain.Zip(wire, (p, w) => w / p).ToArray();
         return new WireBenchResult(s, Stats.Of(plain), Stats.Of(wire), Stats.Of(ratios),
-            CrossSilo: driverHost is not null && driverHost != plainHost && driverHost != wireHost, Environment.ProcessorCount);
+            CrossSilo: driverHost is not null && driverHost != plainHost && driverHost != wireHost, Environment.ProcessorCount, plain, wire);
     }
 
     /// <summary>Starts each measured run from a collected heap, so one path's garbage is not charged to the other.</summary>
@@ -126,5 +126,6 @@ internal static class BenchCommands
         }
     }
 
-    private sealed record WireBenchResult(WireBenchSettings Settings, Stats Plain, Stats Wire, Stats Ratio, bool CrossSilo, int Cores);
+    private sealed record WireBenchResult(WireBenchSettings Settings, Stats Plain, Stats Wire, Stats Ratio, bool CrossSilo, int Cores,
+        IReadOnlyList<double> PlainRounds, IReadOnlyList<double> WireRounds);
 }
