@@ -222,7 +222,7 @@ public static class EnvelopeCodec
             ? envelope
             : throw new EnvelopeFormatException(error);
 
-    private static bool IsDefinedKind(ushort kind) => kind is >= 1 and <= 10 or 15;
+    private static bool IsDefinedKind(ushort kind) => kind is >= 1 and <= 12 or 15;
 
     /// <summary>Reads a u8-length-prefixed id at <paramref name="p"/> and advances past it.</summary>
     private static bool TryReadId(

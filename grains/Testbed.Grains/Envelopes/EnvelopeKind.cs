@@ -23,6 +23,10 @@ public enum EnvelopeKind : ushort
     Echo = 9,
     /// <summary>The reply to an <see cref="Echo"/>.</summary>
     EchoReply = 10,
+    /// <summary>A session handshake offer (the session defense's key exchange).</summary>
+    Handshake = 11,
+    /// <summary>The reply to a <see cref="Handshake"/>.</summary>
+    HandshakeReply = 12,
     /// <summary>A reply saying the request was refused.</summary>
     Rejected = 15,
 }

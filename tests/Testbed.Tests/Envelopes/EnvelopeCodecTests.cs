@@ -124,7 +124,7 @@ public sealed class EnvelopeCodecTests
     }
 
     [Theory]
-    [InlineData("version-0")] [InlineData("version-2")] [InlineData("kind-0")] [InlineData("kind-11")] [InlineData("kind-max")]
+    [InlineData("version-0")] [InlineData("version-2")] [InlineData("kind-0")] [InlineData("kind-13")] [InlineData("kind-max")]
     [InlineData("sender-empty")] [InlineData("sender-65")] [InlineData("sender-upper")] [InlineData("sender-non-ascii")]
     [InlineData("sender-null")] [InlineData("recipient-space")] [InlineData("recipient-colon")] [InlineData("keyid-65")]
     [InlineData("keyid-hash")] [InlineData("keyid-null")] [InlineData("payload-too-large")] [InlineData("tag-too-large")]
@@ -136,7 +136,7 @@ public sealed class EnvelopeCodecTests
             "version-0" => ok with { Version = 0 },
             "version-2" => ok with { Version = 2 },
             "kind-0" => ok with { Kind = 0 },
-            "kind-11" => ok with { Kind = (EnvelopeKind)11 },
+            "kind-13" => ok with { Kind = (EnvelopeKind)13 },
             "kind-max" => ok with { Kind = (EnvelopeKind)ushort.MaxValue },
             "sender-empty" => ok with { Sender = "" },
             "sender-65" => ok with { Sender = new string('a', 65) },
@@ -216,7 +216,7 @@ public sealed class EnvelopeCodecTests
         { "version 0", Wire(head: Head(version: 0)), EnvelopeErrorCode.UnsupportedVersion, 2 },
         { "version 2", Wire(head: Head(version: 2)), EnvelopeErrorCode.UnsupportedVersion, 2 },
         { "kind 0", Wire(head: Head(kind: 0)), EnvelopeErrorCode.UnknownKind, 3 },
-        { "kind 11", Wire(head: Head(kind: 11)), EnvelopeErrorCode.UnknownKind, 3 },
+        { "kind 13", Wire(head: Head(kind: 13)), EnvelopeErrorCode.UnknownKind, 3 },
         { "kind 0xFFFF", Wire(head: Head(kind: 0xFFFF)), EnvelopeErrorCode.UnknownKind, 3 },
         { "flags 1", Wire(head: Head(flags: 1)), EnvelopeErrorCode.ReservedFlags, 5 },
         { "flags 0x80", Wire(head: Head(flags: 0x80)), EnvelopeErrorCode.ReservedFlags, 5 },

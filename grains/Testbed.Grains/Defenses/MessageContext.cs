@@ -1,0 +1,80 @@
+using Testbed.Wire;
+
+namespace Testbed.Defenses;
+
+/// <summary>
+/// One message's passage through the pipeline. Layers share what they learn through it: the channel layer sets
+/// <see cref="Session"/>, authenticating layers set <see cref="Authenticated"/>. A reply is sealed with the context its
+/// request was opened with (<see cref="ForReply"/>), so it goes back on the same session.
+/// </summary>
+public sealed class MessageContext
+{
+    /// <summary>The local principal's endpoint.</summary>
+    public required DefenseEndpoint Endpoint { get; init; }
+
+    /// <summary>The remote principal: the recipient when sealing, the claimed sender when opening.</summary>
+    public required string Peer { get; init; }
+
+    /// <summary>Whether this message is a request or a reply.</summary>
+    public required WireDirection Direction { get; init; }
+
+    /// <summary>Session state set by the channel layer (null without one).</summary>
+    public object? Session { get; set; }
+
+    /// <summary>True once a layer has verified who sent the message.</summary>
+    public bool Authenticated { get; set; }
+
+    private List<IDisposable>? _held;
+
+    /// <summary>Holds <paramref name="resource"/> (e.g. a concurrency lease) until the request has been handled and answered.</summary>
+    public void Hold(IDisposable resource) => (_held ??= []).Add(resource);
+
+    /// <summary>Releases everything held; called by the service once the reply is sealed (or handling failed).</summary>
+    public void Release()
+    {
+        if (_held is null)
+        {
+            return;
+        }
+
+        foreach (var resource in _held)
+        {
+            resource.Dispose();
+        }
+
+        _held = null;
+    }
+
+    /// <summary>The context for sealing the reply to the request this context opened (same session, opposite direction).</summary>
+    public MessageContext ForReply() => new() { Endpoint = Endpoint, Peer = Peer, Direction = WireDirection.Reply, Session = Session };
+
+    /// <summary>The context for opening the reply to the request this context sealed.</summary>
+    public MessageContext ForResponse() => new() { Endpoint = Endpoint, Peer = Peer, Direction = WireDirection.Reply, Session = Session };
+}
+
+/// <summary>
+/// One principal's end of the pipeline: its identity, the silo's defense environment, and per-layer state (session
+/// tables, replay windows) that lives as long as the principal's grain activation.
+/// </summary>
+public sealed class DefenseEndpoint(string principal, DefenseEnvironment environment)
+{
+    private readonly Dictionary<Type, object> _state = [];
+
+    /// <summary>The principal this endpoint speaks for.</summary>
+    public string Principal { get; } = principal;
+
+    /// <summary>The silo's shared defense services.</summary>
+    public DefenseEnvironment Environment { get; } = environment;
+
+    /// <summary>The state of type <typeparamref name="T"/>, created on first use. Grain turns are single-threaded, so no lock is needed.</summary>
+    public T State<T>(Func<T> create) where T : class
+    {
+        if (!_state.TryGetValue(typeof(T), out var value))
+        {
+            value = create();
+            _state[typeof(T)] = value;
+        }
+
+        return (T)value;
+    }
+}
