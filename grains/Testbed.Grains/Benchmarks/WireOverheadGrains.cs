@@ -39,7 +39,7 @@ public sealed class PlainEchoGrain : Grain, IPlainEcho
 /// <summary>The same echo as a service behind the wire ("echo/i").</summary>
 [GrainType("echo")]
 [SpreadPlacement]
-public sealed class EchoServiceGrain(IGrainContext context, IWire wire, TimeProvider time) : ServiceGrain(context, wire, time)
+public sealed class EchoServiceGrain(IGrainContext context, ServiceRuntime runtime) : ServiceGrain(context, runtime)
 {
     /// <inheritdoc />
     protected override ValueTask<Envelope> HandleAsync(Envelope request) =>
@@ -65,8 +65,8 @@ public interface IWireBenchDriver : IGrainWithStringKey
 [GrainType("bench")]
 [SpreadPlacement]
 [Reentrant]
-public sealed class WireBenchDriverGrain(IGrainContext context, IWire wire, TimeProvider time, IGrainFactory grains)
-    : ServiceGrain(context, wire, time), IWireBenchDriver
+public sealed class WireBenchDriverGrain(IGrainContext context, ServiceRuntime runtime, IGrainFactory grains)
+    : ServiceGrain(context, runtime), IWireBenchDriver
 {
     /// <inheritdoc />
     public Task<double> RunPlain(int target, int calls, int concurrency, int payloadBytes)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Testbed.Defenses;
 using Testbed.Placement;
 using Testbed.Services.Payments;
 using Testbed.Wire;
@@ -11,9 +12,16 @@ namespace Testbed.Hosting;
 public static class TestbedSiloBuilderExtensions
 {
     /// <summary>
-    /// Adds the payments services, their placement, the customer directory and the wire attached to <paramref name="hooks"/>.
+    /// Adds the payments services, their placement, the customer directory, the wire attached to <paramref name="hooks"/>
+    /// and the defense pipeline (none unless <paramref name="defenses"/> adds layers), recording to <paramref name="events"/>.
     /// </summary>
-    public static ISiloBuilder AddPaymentsTestbed(this ISiloBuilder builder, WireHooks hooks, Action<PaymentsOptions> configure, TimeProvider? time = null)
+    public static ISiloBuilder AddPaymentsTestbed(
+        this ISiloBuilder builder,
+        WireHooks hooks,
+        Action<PaymentsOptions> configure,
+        TimeProvider? time = null,
+        DefensePipelineBuilder? defenses = null,
+        ISecurityEventSink? events = null)
     {
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.TryAddSingleton(time ?? TimeProvider.System);
@@ -22,6 +30,7 @@ public static class TestbedSiloBuilderExtensions
         builder.Services.AddSingleton<CustomerDirectory>();
         builder.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
         builder.AddTestbedWire(hooks);
+        builder.AddTestbedDefenses(defenses ?? new DefensePipelineBuilder(), events ?? new SecurityEventLog());
         return builder;
     }
 }

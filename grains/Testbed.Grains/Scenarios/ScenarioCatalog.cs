@@ -24,6 +24,18 @@ public sealed class ScenarioCatalog
         Invariants = Distinct(invariants, nameof(invariants), out invariantSet);
     }
 
+    /// <summary>
+    /// Optional check of one defense entry (name and raw options): returns an error message, or null when fine.
+    /// Errors are reported at the entry.
+    /// </summary>
+    public Func<DefenseSpec, string?>? CheckDefense { get; init; }
+
+    /// <summary>
+    /// Optional check of the whole defense list (e.g. a layer that needs another): returns an error message, or null.
+    /// Errors are reported at the <c>defenses</c> list.
+    /// </summary>
+    public Func<IReadOnlyList<DefenseSpec>, string?>? CheckDefenseList { get; init; }
+
     /// <summary>A catalog that knows no names at all.</summary>
     public static ScenarioCatalog Empty { get; } = new([], [], [], []);
 

@@ -21,6 +21,9 @@ public sealed record Scenario
     /// <summary>Names of the defenses switched on, in file order.</summary>
     public IReadOnlyList<string> Defenses { get; init; } = [];
 
+    /// <summary>The defense entries with their raw options and positions, in file order.</summary>
+    public IReadOnlyList<DefenseSpec> DefenseSpecs { get; init; } = [];
+
     /// <summary>Faults injected during the run, in file order.</summary>
     public IReadOnlyList<ActionSpec> Faults { get; init; } = [];
 
@@ -127,4 +130,26 @@ public sealed record ExpectSpec
 
     /// <summary>Upper bound on the 99th percentile latency in milliseconds, or null for none.</summary>
     public double? MaxP99Ms { get; init; }
+
+    /// <summary>When set, the run fails if the defenses recorded more security events than this (0 = no false alarms).</summary>
+    public long? MaxSecurityEvents { get; init; }
+}
+
+/// <summary>
+/// One entry of <c>defenses:</c> — a name (a layer or a preset) and its options as written, e.g.
+/// <c>- session</c> or <c>- {name: session, rekeyAfterMessages: 1000}</c>.
+/// </summary>
+public sealed record DefenseSpec
+{
+    /// <summary>The layer or preset name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Options as their scalar text (empty without options).</summary>
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>1-based line of the entry.</summary>
+    public int Line { get; init; }
+
+    /// <summary>1-based column of the entry.</summary>
+    public int Column { get; init; }
 }

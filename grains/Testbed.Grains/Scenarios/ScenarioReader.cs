@@ -12,7 +12,7 @@ internal static partial class ScenarioReader
         ["name", "description", "seed", "cluster", "workload", "defenses", "faults", "attacks", "expect"];
 
     private static readonly string[] ClusterKeys = ["silos"];
-    private static readonly string[] ExpectKeys = ["invariants", "minGoodput", "maxP99Ms"];
+    private static readonly string[] ExpectKeys = ["invariants", "minGoodput", "maxP99Ms", "maxSecurityEvents"];
     private static readonly string[] ActionKeys = ["kind", "start", "stop"];
 
     /// <summary>The scenario, or null when any error was recorded.</summary>
@@ -35,14 +35,14 @@ internal static partial class ScenarioReader
             Seed = (int)(seed ?? 0),
             Cluster = ReadCluster(sink, r.Mapping("cluster")),
             Workload = WorkloadReader.Read(sink, r.Mapping("workload")),
-            Defenses = ReadNames(sink, r.Sequence("defenses"), "defenses", "defense", catalog.Defenses),
+            DefenseSpecs = DefenseListReader.Read(sink, r.Sequence("defenses"), catalog),
             Faults = ReadActions(sink, r.Sequence("faults"), "faults", "fault kind", catalog.FaultKinds),
             Attacks = ReadActions(sink, r.Sequence("attacks"), "attacks", "attack kind", catalog.AttackKinds),
             Expect = ReadExpect(sink, r.Mapping("expect"), catalog),
             SourcePath = sink.File,
         };
 
-        return sink.Count == before ? scenario : null;
+        return sink.Count == before ? scenario with { Defenses = scenario.DefenseSpecs.Select(d => d.Name).ToArray() } : null;
     }
 
     private static ClusterSpec ReadCluster(ScenarioErrorSink sink, YamlMappingNode? node)
@@ -191,6 +191,7 @@ internal static partial class ScenarioReader
             Invariants = ReadInvariants(r, catalog),
             MinGoodput = r.Number("minGoodput", 0, double.PositiveInfinity) ?? 0,
             MaxP99Ms = r.Number("maxP99Ms", 0, double.PositiveInfinity, minExclusive: true),
+            MaxSecurityEvents = r.Integer("maxSecurityEvents", 0, long.MaxValue),
         };
     }
 
@@ -209,7 +210,7 @@ internal static partial class ScenarioReader
         }
     }
 
-    private static string Known(string what, IReadOnlyList<string> known) =>
+    internal static string Known(string what, IReadOnlyList<string> known) =>
         known.Count == 0
             ? $"no {what}s are registered"
             : $"known {what}s: {string.Join(", ", known.Order(StringComparer.Ordinal))}";

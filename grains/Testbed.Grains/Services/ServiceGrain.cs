@@ -1,4 +1,5 @@
 using System.Text;
+using Testbed.Defenses;
 using Testbed.Envelopes;
 using Testbed.Wire;
 
@@ -8,20 +9,26 @@ namespace Testbed.Services;
 /// Base of every service grain. A service reaches other services only through <see cref="SendAsync"/> (the wire) and is
 /// reached only through <see cref="IEnvelopeEndpoint.Deliver"/>: it is a POCO grain with no grain factory, so service code
 /// has no way around the wire (an architecture test enforces that no service takes a grain factory or cluster client).
+/// Both directions pass the silo's defense pipeline: requests and replies are sealed on the way out and opened on the
+/// way in; a rejected request is answered with an (unprotected) <see cref="EnvelopeKind.Rejected"/> envelope.
 /// </summary>
 public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
 {
     private readonly IWire _wire;
+    private readonly DefensePipeline _defenses;
+    private readonly DefenseEndpoint _endpoint;
     private ulong _sequence;
 
     /// <summary>Creates the service; <paramref name="context"/> names the principal it speaks for.</summary>
-    protected ServiceGrain(IGrainContext context, IWire wire, TimeProvider time)
+    protected ServiceGrain(IGrainContext context, ServiceRuntime runtime)
     {
         GrainContext = context;
-        _wire = wire;
-        Time = time;
+        _wire = runtime.Wire;
+        _defenses = runtime.Defenses;
+        Time = runtime.Time;
         Self = PrincipalAddress.FromGrainId(context.GrainId);
         Index = PrincipalAddress.IndexOf(Self);
+        _endpoint = new DefenseEndpoint(Self, runtime.Environment);
     }
 
     /// <inheritdoc />
@@ -44,7 +51,42 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
             return Encode(Reply("anonymous", EnvelopeKind.Rejected, Encoding.UTF8.GetBytes($"malformed envelope: {error}")));
         }
 
-        return Encode(await ReceiveAsync(request));
+        if (_defenses.IsEmpty)
+        {
+            return Encode(await HandleGuardedAsync(request));
+        }
+
+        var context = new MessageContext { Endpoint = _endpoint, Peer = request.Sender, Direction = WireDirection.Request };
+        try
+        {
+            var verdict = await _defenses.OpenAsync(request, context);
+            switch (verdict.Result.Outcome)
+            {
+                case OpenOutcome.Respond:
+                    return Encode(verdict.Result.Envelope!);
+                case OpenOutcome.Reject:
+                    return Encode(Reject(request, $"rejected by {verdict.Layer}: {verdict.Result.Reason}"));
+            }
+
+            var reply = await HandleGuardedAsync(verdict.Result.Envelope!);
+            return Encode(await _defenses.SealAsync(reply, context.ForReply()));
+        }
+        finally
+        {
+            context.Release();
+        }
+    }
+
+    private async ValueTask<Envelope> HandleGuardedAsync(Envelope request)
+    {
+        try
+        {
+            return await ReceiveAsync(request);
+        }
+        catch (Exception ex) when (ex is not ServiceFaultException)
+        {
+            throw new ServiceFaultException($"{Self} failed handling {request.Kind} from {request.Sender}: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     private ValueTask<Envelope> ReceiveAsync(Envelope request) =>
@@ -55,9 +97,14 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
     /// <summary>Handles one request and returns the reply (use <see cref="Reply(Envelope, EnvelopeKind, ReadOnlyMemory{byte})"/> or <see cref="Reject"/>).</summary>
     protected abstract ValueTask<Envelope> HandleAsync(Envelope request);
 
-    /// <summary>Sends a request to <paramref name="recipient"/> over the wire and returns its reply.</summary>
-    protected ValueTask<Envelope> SendAsync(string recipient, EnvelopeKind kind, ReadOnlyMemory<byte> payload) =>
-        _wire.SendAsync(new Envelope
+    /// <summary>
+    /// Sends a request to <paramref name="recipient"/> through the defense pipeline and the wire, and returns the opened
+    /// reply. Throws <see cref="ReplyRejectedException"/> when the pipeline refuses the reply, <see cref="DefenseException"/>
+    /// when it cannot seal the request, and the wire's exceptions when the exchange is lost.
+    /// </summary>
+    protected ValueTask<Envelope> SendAsync(string recipient, EnvelopeKind kind, ReadOnlyMemory<byte> payload)
+    {
+        var request = new Envelope
         {
             Kind = kind,
             Sender = Self,
@@ -65,7 +112,29 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
             Sequence = ++_sequence,
             TimestampMs = Time.GetUtcNow().ToUnixTimeMilliseconds(),
             Payload = payload,
-        });
+        };
+        return _defenses.IsEmpty ? _wire.SendAsync(request) : SendProtectedAsync(request);
+    }
+
+    private async ValueTask<Envelope> SendProtectedAsync(Envelope request)
+    {
+        var context = new MessageContext { Endpoint = _endpoint, Peer = request.Recipient, Direction = WireDirection.Request };
+        Envelope sealedRequest;
+        try
+        {
+            sealedRequest = await _defenses.SealAsync(request, context);
+        }
+        catch (DefenseException ex)
+        {
+            throw new RequestNotSentException($"{request.Kind} to {request.Recipient} not sent: {ex.Layer}: {ex.Message}", ex);
+        }
+
+        var reply = await _wire.SendAsync(sealedRequest);
+        var verdict = await _defenses.OpenAsync(reply, context.ForResponse());
+        return verdict.Result.Outcome == OpenOutcome.Continue
+            ? verdict.Result.Envelope!
+            : throw new ReplyRejectedException(verdict.Layer ?? "pipeline", verdict.Result.Reason ?? "unexpected reply");
+    }
 
     /// <summary>A reply to <paramref name="request"/>.</summary>
     protected Envelope Reply(Envelope request, EnvelopeKind kind, ReadOnlyMemory<byte> payload) => Reply(request.Sender, kind, payload);

@@ -19,6 +19,12 @@ public sealed class EmbeddedClusterOptions
     /// <summary>The run's wire hooks, shared by every silo.</summary>
     public WireHooks Hooks { get; set; } = new();
 
+    /// <summary>The defense pipeline every silo builds (empty: no defenses).</summary>
+    public Defenses.DefensePipelineBuilder Defenses { get; set; } = new();
+
+    /// <summary>The run's security event log, shared by every silo.</summary>
+    public Defenses.SecurityEventLog Events { get; set; } = new();
+
     /// <summary>The clock services use.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
@@ -35,11 +41,15 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly InProcessTestCluster _cluster;
 
-    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks)
+    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks, Defenses.SecurityEventLog events)
     {
         _cluster = cluster;
         Hooks = hooks;
+        Events = events;
     }
+
+    /// <summary>The run's security events.</summary>
+    public Defenses.SecurityEventLog Events { get; }
 
     /// <summary>The client the workload and the checker use.</summary>
     public IClusterClient Client => _cluster.Client;
@@ -62,7 +72,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time);
+            silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events);
             silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
         });
         builder.ConfigureClient(client =>
@@ -78,7 +88,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             throw;
         }
 
-        return new EmbeddedCluster(cluster, options.Hooks);
+        return new EmbeddedCluster(cluster, options.Hooks, options.Events);
     }
 
     /// <summary>Crashes silo <paramref name="index"/> (no graceful shutdown).</summary>

@@ -20,8 +20,8 @@ public sealed class AccountGrain : ServiceGrain, IAccountAudit
     private long _balance;
 
     /// <summary>Creates the account with the configured opening balance.</summary>
-    public AccountGrain(IGrainContext context, IWire wire, TimeProvider time, IOptions<PaymentsOptions> options, Workload.CustomerDirectory customers)
-        : base(context, wire, time)
+    public AccountGrain(IGrainContext context, ServiceRuntime runtime, IOptions<PaymentsOptions> options, Workload.CustomerDirectory customers)
+        : base(context, runtime)
     {
         _options = options.Value;
         _customers = customers;

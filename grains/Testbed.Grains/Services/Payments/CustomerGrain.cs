@@ -23,8 +23,8 @@ public sealed class CustomerGrain : ServiceGrain, ICustomer
     private readonly string _memo;
 
     /// <summary>Creates the customer from the run's directory.</summary>
-    public CustomerGrain(IGrainContext context, IWire wire, TimeProvider time, IOptions<PaymentsOptions> options, CustomerDirectory customers)
-        : base(context, wire, time)
+    public CustomerGrain(IGrainContext context, ServiceRuntime runtime, IOptions<PaymentsOptions> options, CustomerDirectory customers)
+        : base(context, runtime)
     {
         _options = options.Value;
         _profile = customers.Find(Self) ?? throw new InvalidOperationException($"{Self} is not a customer of this run");
@@ -60,6 +60,11 @@ public sealed class CustomerGrain : ServiceGrain, ICustomer
         {
             reply = await SendAsync(recipient, kind, payload);
         }
+        catch (RequestNotSentException ex)
+        {
+            // Refused before anything went on the wire: definitely no effect.
+            return new OperationOutcome(OutcomeStatus.Fail, ex.Message, null);
+        }
         catch (Exception ex)
         {
             return new OperationOutcome(OutcomeStatus.Info, $"{ex.GetType().Name}: {ex.Message}", null);
@@ -67,7 +72,8 @@ public sealed class CustomerGrain : ServiceGrain, ICustomer
 
         if (reply.Kind == EnvelopeKind.Rejected)
         {
-            // A request rejected before the service acted on it definitely had no effect.
+            // A request rejected before the service acted on it definitely had no effect. (Under defenses an
+            // unauthenticated rejection never gets here: the pipeline refuses it and the outcome is indeterminate.)
             return new OperationOutcome(OutcomeStatus.Fail, "rejected: " + Encoding.UTF8.GetString(reply.Payload.Span), null);
         }
 

@@ -20,8 +20,8 @@ public sealed class PaymentServiceGrain : ServiceGrain
     private readonly CustomerDirectory _customers;
 
     /// <summary>Creates a payment service shard.</summary>
-    public PaymentServiceGrain(IGrainContext context, IWire wire, TimeProvider time, IOptions<PaymentsOptions> options, CustomerDirectory customers)
-        : base(context, wire, time)
+    public PaymentServiceGrain(IGrainContext context, ServiceRuntime runtime, IOptions<PaymentsOptions> options, CustomerDirectory customers)
+        : base(context, runtime)
     {
         _options = options.Value;
         _customers = customers;
