@@ -10,7 +10,7 @@ namespace Testbed.Cli.Commands;
 /// <summary><c>testbed bench …</c>: cluster benchmarks, each reported as ratios against a baseline measured in the same run.</summary>
 internal static class BenchCommands
 {
-    public static Command Bench() => new("bench", "Cluster benchmarks (ratios against a baseline measured in the same run).") { Wire() };
+    public static Command Bench() => new("bench", "Cluster benchmarks (ratios against a baseline measured in the same run).") { Wire(), PresetBench.Command() };
 
     /// <summary>
     /// <c>testbed bench wire</c>: plain cross-silo grain calls vs the same exchange through the wire with nothing attached,

@@ -20,7 +20,11 @@ internal static class ResultTables
         table.AddRow("operations", Markup.Escape($"{r.Operations.Invoked} invoked: {r.Operations.Ok} ok, {r.Operations.Fail} fail, {r.Operations.Info} info"));
         table.AddRow("goodput", $"{r.GoodputPerSec:F1} ops/s over " + (r.DurationMs < 1000 ? $"{r.DurationMs:F0} ms" : $"{r.DurationMs / 1000:F1} s"));
         table.AddRow("latency", $"p50 {r.LatencyMs.P50:F2} ms · p99 {r.LatencyMs.P99:F2} ms · max {r.LatencyMs.Max:F2} ms");
+        table.AddRow("defenses", Markup.Escape(Defenses(r)));
         table.AddRow("wire", $"{r.Wire.Requests} requests, {r.Wire.Bytes / 1024.0:F0} KiB");
+        table.AddRow("security events", r.SecurityEvents.Total == 0
+            ? "0"
+            : Markup.Escape($"{r.SecurityEvents.Total}: " + string.Join(", ", r.SecurityEvents.ByLayer.SelectMany(l => l.Value.Select(x => $"{l.Key}/{x.Key} {x.Value}")))));
         foreach (var inv in r.Invariants)
         {
             var detail = inv.Holds ? "[green]holds[/]" : "[red]VIOLATED[/] " + Markup.Escape(string.Join("; ", inv.Counterexamples.Take(3)));
@@ -39,7 +43,7 @@ internal static class ResultTables
     public static void WriteSuite(IReadOnlyList<ScenarioResult> results)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]suite[/]");
-        foreach (var column in new[] { "scenario", "seed", "ops", "goodput/s", "p50 ms", "p99 ms", "invariants", "result" })
+        foreach (var column in new[] { "scenario", "seed", "defenses", "ops", "goodput/s", "p50 ms", "p99 ms", "events", "invariants", "result" })
         {
             table.AddColumn(column);
         }
@@ -50,10 +54,12 @@ internal static class ResultTables
             table.AddRow(
                 Markup.Escape(r.Name),
                 r.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(r.Preset ?? (r.Defenses.Count == 0 ? "none" : string.Join("+", r.Defenses))),
                 r.Operations.Invoked.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"{r.GoodputPerSec:F1}",
                 $"{r.LatencyMs.P50:F2}",
                 $"{r.LatencyMs.P99:F2}",
+                r.SecurityEvents.Total.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 held == r.Invariants.Count && r.Invariants.Count > 0 ? $"[green]{held}/{r.Invariants.Count}[/]" : $"[red]{held}/{r.Invariants.Count}[/]",
                 Verdict(r.Passed));
         }
@@ -62,6 +68,9 @@ internal static class ResultTables
         var passed = results.Count(r => r.Passed);
         AnsiConsole.MarkupLine($"{passed} passed, {results.Count - passed} failed");
     }
+
+    private static string Defenses(ScenarioResult r) =>
+        (r.Preset is null ? "" : $"{r.Preset}: ") + (r.Defenses.Count == 0 ? "none" : string.Join(", ", r.Defenses));
 
     private static string Verdict(bool passed) => passed ? "[green]PASS[/]" : "[red]FAIL[/]";
 }

@@ -15,6 +15,13 @@ public sealed record ExpectationResult(string Name, bool Passed, string Detail);
 /// <summary>What the wire carried.</summary>
 public sealed record WireSummary(long Requests, long Replies, long Bytes, long Dropped, long Delayed, long Replaced, long Duplicated, long Injected);
 
+/// <summary>Security events of a run: the total and counts per layer, then per reason.</summary>
+public sealed record SecurityEventSummary(long Total, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> ByLayer)
+{
+    /// <summary>No events.</summary>
+    public static SecurityEventSummary None { get; } = new(0, new Dictionary<string, IReadOnlyDictionary<string, long>>());
+}
+
 /// <summary>One invariant verdict as written to result.json.</summary>
 public sealed record InvariantVerdict(string Name, string Description, bool Holds, IReadOnlyList<string> Counterexamples);
 
@@ -52,8 +59,12 @@ public sealed record ScenarioResult
     public required IReadOnlyList<InvariantVerdict> Invariants { get; init; }
     /// <summary>Scenario expectations and whether each held.</summary>
     public required IReadOnlyList<ExpectationResult> Expectations { get; init; }
-    /// <summary>Defenses configured (names).</summary>
+    /// <summary>The preset named in the scenario, if any.</summary>
+    public string? Preset { get; init; }
+    /// <summary>The defense layers that ran, in pipeline (inbound) order.</summary>
     public required IReadOnlyList<string> Defenses { get; init; }
+    /// <summary>Rejections recorded by the defenses.</summary>
+    public SecurityEventSummary SecurityEvents { get; init; } = SecurityEventSummary.None;
     /// <summary>Attacks run (none exist yet: always empty).</summary>
     public required IReadOnlyList<object> Attacks { get; init; }
     /// <summary>Faults injected (none exist yet: always empty).</summary>

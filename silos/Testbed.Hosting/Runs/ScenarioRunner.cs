@@ -1,4 +1,5 @@
 using Testbed.Checking;
+using Testbed.Defenses;
 using Testbed.Hosting.Cluster;
 using Testbed.Scenarios;
 using Testbed.Services.Payments;
@@ -32,10 +33,14 @@ public static class ScenarioRunner
         var w = scenario.Workload;
         progress?.Report(new RunProgress(scenario.Name, RunPhase.Starting, default));
         var hooks = new WireHooks();
+        var defenses = DefenseCatalog.Resolve(scenario.DefenseSpecs);
+        var events = new SecurityEventLog();
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions
         {
             Silos = scenario.Cluster.Silos,
             Hooks = hooks,
+            Defenses = defenses.Pipeline,
+            Events = events,
             Payments = p =>
             {
                 p.Seed = scenario.Seed;
@@ -60,7 +65,7 @@ public static class ScenarioRunner
             var ops = history.Snapshot();
             var report = HistoryChecker.Check(ops, finalState);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
-            return Judge(scenario, started, workload, report, hooks.Stats, ops);
+            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -116,7 +121,8 @@ public static class ScenarioRunner
         return states;
     }
 
-    private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire, IReadOnlyList<History.HistoryOp> ops)
+    private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire,
+        IReadOnlyList<History.HistoryOp> ops, DefenseSetup defenses, SecurityEventLog events)
     {
         var seconds = Math.Max(workload.Elapsed.TotalSeconds, 1e-9);
         var goodput = workload.Ok / seconds;
@@ -141,6 +147,14 @@ public static class ScenarioRunner
             expectations.Add(new ExpectationResult("maxP99Ms", latency.P99 <= maxP99, $"p99 {latency.P99:F2} ms (maximum {maxP99:F2})"));
         }
 
+        var securityEvents = new SecurityEventSummary(events.Count, events.CountsByLayer());
+        if (scenario.Expect.MaxSecurityEvents is { } maxEvents)
+        {
+            var worst = securityEvents.ByLayer.SelectMany(l => l.Value.Select(r => $"{l.Key}/{r.Key} ×{r.Value}")).FirstOrDefault();
+            expectations.Add(new ExpectationResult("maxSecurityEvents", securityEvents.Total <= maxEvents,
+                $"{securityEvents.Total} security events (maximum {maxEvents})" + (worst is null ? "" : $", e.g. {worst}")));
+        }
+
         return new ScenarioResult
         {
             Name = scenario.Name,
@@ -156,7 +170,9 @@ public static class ScenarioRunner
             Operations = new OperationCounts(report.Stats.Invocations, workload.Ok, workload.Fail, workload.Info),
             Invariants = report.Invariants.Select(ScenarioResult.Verdict).ToArray(),
             Expectations = expectations,
-            Defenses = scenario.Defenses,
+            Preset = defenses.Preset,
+            Defenses = defenses.Layers,
+            SecurityEvents = securityEvents,
             Attacks = [],
             Faults = [],
             Wire = new WireSummary(wire.Requests, wire.Replies, wire.Bytes, wire.Dropped, wire.Delayed, wire.Replaced, wire.Duplicated, wire.Injected),

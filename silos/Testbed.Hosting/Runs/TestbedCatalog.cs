@@ -1,4 +1,5 @@
 using Testbed.Checking;
+using Testbed.Defenses;
 using Testbed.Scenarios;
 
 namespace Testbed.Hosting.Runs;
@@ -7,12 +8,17 @@ namespace Testbed.Hosting.Runs;
 public static class TestbedCatalog
 {
     /// <summary>
-    /// The catalog of this build. Only the <c>none</c> defense stack exists so far; no fault or attack kinds are built yet,
-    /// so any entry in <c>faults:</c> or <c>attacks:</c> is rejected with a positioned error.
+    /// The catalog of this build: every defense layer and preset of <see cref="DefenseCatalog"/> (with their option and
+    /// combination checks); no fault or attack kinds are built yet, so any entry in <c>faults:</c> or <c>attacks:</c> is
+    /// rejected with a positioned error.
     /// </summary>
     public static ScenarioCatalog Default { get; } = new(
-        defenses: ["none"],
+        defenses: DefenseCatalog.Names,
         faultKinds: [],
         attackKinds: [],
-        invariants: Invariants.All);
+        invariants: Invariants.All)
+    {
+        CheckDefense = DefenseCatalog.Check,
+        CheckDefenseList = DefenseCatalog.CheckList,
+    };
 }
