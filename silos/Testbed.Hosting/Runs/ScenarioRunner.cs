@@ -18,6 +18,9 @@ public sealed class RunOptions
 {
     /// <summary>Called after the cluster starts and before the workload: attach taps and interceptors here.</summary>
     public Action<EmbeddedCluster>? OnClusterStarted { get; init; }
+
+    /// <summary>Called after the workload and before the final state is read (e.g. a late injection).</summary>
+    public Func<Task>? BeforeFinalRead { get; init; }
 }
 
 /// <summary>
@@ -60,6 +63,11 @@ public static class ScenarioRunner
         try
         {
             var workload = await driver.RunAsync(workloadProgress, cancellationToken);
+            if (options?.BeforeFinalRead is { } beforeFinalRead)
+            {
+                await beforeFinalRead();
+            }
+
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Checking, default));
             var finalState = await ReadFinalStateAsync(cluster.Client, w.Accounts);
             var ops = history.Snapshot();
