@@ -1,0 +1,44 @@
+namespace Testbed.Defenses.Authz;
+
+/// <summary>Options of the authorization defense (scenario key: policy).</summary>
+public sealed record AuthzOptions
+{
+    private static readonly string[] Keys = ["policy"];
+
+    /// <summary>The policy enforced (default: <see cref="AuthzPolicy.PaymentsDefault"/>).</summary>
+    public AuthzPolicy Policy { get; init; } = AuthzPolicy.PaymentsDefault;
+
+    /// <summary>
+    /// Reads the scenario's raw option strings: <c>policy</c> is the path of a policy YAML file (relative paths
+    /// resolve against the current directory); without it the built-in payments policy applies. Unknown keys, a
+    /// missing file and an invalid file throw <see cref="ArgumentException"/>; for an invalid file its message lists
+    /// every error as file:line:column and its inner exception is the <see cref="AuthzPolicyException"/>.
+    /// </summary>
+    public static AuthzOptions FromSettings(IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var key in settings.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)))
+        {
+            throw new ArgumentException($"unknown authz option '{key}'; allowed: {string.Join(", ", Keys)}");
+        }
+
+        if (!settings.TryGetValue("policy", out var path))
+        {
+            return new AuthzOptions();
+        }
+
+        if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
+        {
+            throw new ArgumentException($"authz option 'policy' must be the path of an existing policy YAML file, not '{path}'");
+        }
+
+        try
+        {
+            return new AuthzOptions { Policy = AuthzPolicy.LoadFile(path) };
+        }
+        catch (AuthzPolicyException e)
+        {
+            throw new ArgumentException($"authz option 'policy': invalid policy file:\n{e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Testbed.Defenses.Identity;
+
+/// <summary>
+/// The cluster's certificate authority (grain type "ca", key <see cref="Key"/>): a <see cref="CertificateAuthority"/> in
+/// one activation. Its state (CA key, certificates, revocations) lives in memory for the run, so the activation asks not to
+/// be collected while idle; if the silo holding it dies, the CA's key and records die with it.
+/// </summary>
+[GrainType(GrainTypeName)]
+public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority
+{
+    /// <summary>The grain type name.</summary>
+    public const string GrainTypeName = "ca";
+
+    /// <summary>The grain key of the one CA.</summary>
+    public const string Key = "ca";
+
+    private readonly CertificateAuthority _ca;
+
+    /// <summary>Creates the CA; a <see cref="TimeProvider"/> registered on the silo stamps its records (else the system clock).</summary>
+    public CertificateAuthorityGrain(IServiceProvider services) =>
+        _ca = new CertificateAuthority(services.GetService<TimeProvider>() ?? TimeProvider.System);
+
+    /// <summary>
+    /// The cluster's CA. Addressed by grain id (type "ca", key "ca"), so it resolves even where other classes implement
+    /// <see cref="ICertificateAuthority"/> (e.g. test fakes).
+    /// </summary>
+    public static ICertificateAuthority Reference(IGrainFactory grains)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        return grains.GetGrain<ICertificateAuthority>(GrainId.Create(GrainTypeName, Key));
+    }
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        DelayDeactivation(TimeSpan.MaxValue);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _ca.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<CaInfo> GetInfo() => Task.FromResult(_ca.Info);
+
+    /// <inheritdoc />
+    public Task<Certificate> Certify(string principal, SignatureAlgorithm algorithm, byte[] publicKey) =>
+        Task.FromResult(_ca.Certify(principal, algorithm, publicKey));
+
+    /// <inheritdoc />
+    public Task<Certificate?> GetCertificate(string principal, int version) => Task.FromResult(_ca.GetCertificate(principal, version));
+
+    /// <inheritdoc />
+    public Task Revoke(string principal, int version, string reason)
+    {
+        _ca.Revoke(principal, version, reason);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<RevocationBatch> GetRevocations(long sinceEpoch) => Task.FromResult(_ca.GetRevocations(sinceEpoch));
+}

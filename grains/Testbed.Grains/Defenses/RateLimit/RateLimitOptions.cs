@@ -1,0 +1,116 @@
+using System.Globalization;
+using Testbed.Scenarios;
+
+namespace Testbed.Defenses.RateLimit;
+
+/// <summary>Options of the rate-limit defense (scenario keys: rate, burst, concurrency, strikes, blockFor, maxSenders).</summary>
+public sealed record RateLimitOptions
+{
+    private static readonly string[] Keys = ["rate", "burst", "concurrency", "strikes", "blockFor", "maxSenders"];
+
+    /// <summary>Tokens per second added to each claimed sender's bucket, (0, 10^9] (default 1000).</summary>
+    public double Rate { get; init; } = 1000;
+
+    /// <summary>Bucket capacity: how many messages a sender may send at once, 1..10^6 (default 200).</summary>
+    public int Burst { get; init; } = 200;
+
+    /// <summary>Requests handled at the same time on one silo, 1..10^6 (default 256).</summary>
+    public int Concurrency { get; init; } = 256;
+
+    /// <summary>Refusals within <see cref="BlockFor"/> after which a sender is blocked, 1..1000 (default 20).</summary>
+    public int Strikes { get; init; } = 20;
+
+    /// <summary>How long a blocked sender stays blocked, and the span in which strikes count, 1ms..1h (default 5 s).</summary>
+    public TimeSpan BlockFor { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Claimed senders tracked per silo, 1..10^7 (default 100000). When full, idle senders are forgotten; if none is
+    /// idle, requests from new senders are refused as overloaded (a flood of forged sender ids cannot exhaust memory).
+    /// </summary>
+    public int MaxSenders { get; init; } = 100_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid value.</summary>
+    public void Validate()
+    {
+        if (!(Rate > 0 && Rate <= 1e9))
+        {
+            throw new ArgumentException($"ratelimit option 'rate' must be a number of tokens per second in (0, 1000000000], not {Rate}");
+        }
+
+        CheckRange("burst", Burst, 1_000_000);
+        CheckRange("concurrency", Concurrency, 1_000_000);
+        CheckRange("strikes", Strikes, 1_000);
+        CheckRange("maxSenders", MaxSenders, 10_000_000);
+        if (BlockFor < TimeSpan.FromMilliseconds(1) || BlockFor > TimeSpan.FromHours(1))
+        {
+            throw new ArgumentException($"ratelimit option 'blockFor' must be in 1ms..1h, not {BlockFor}");
+        }
+    }
+
+    /// <summary>Reads the scenario's raw option strings; unknown keys and bad values throw <see cref="ArgumentException"/>.</summary>
+    public static RateLimitOptions FromSettings(IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var key in settings.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)))
+        {
+            throw new ArgumentException($"unknown ratelimit option '{key}'; allowed: {string.Join(", ", Keys)}");
+        }
+
+        var options = new RateLimitOptions();
+        if (settings.TryGetValue("rate", out var rate))
+        {
+            options = options with
+            {
+                Rate = double.TryParse(rate, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
+                    ? value
+                    : throw new ArgumentException($"ratelimit option 'rate' must be a number of tokens per second in (0, 1000000000], not '{rate}'"),
+            };
+        }
+
+        if (settings.TryGetValue("burst", out var burst))
+        {
+            options = options with { Burst = Integer("burst", burst, 1_000_000) };
+        }
+
+        if (settings.TryGetValue("concurrency", out var concurrency))
+        {
+            options = options with { Concurrency = Integer("concurrency", concurrency, 1_000_000) };
+        }
+
+        if (settings.TryGetValue("strikes", out var strikes))
+        {
+            options = options with { Strikes = Integer("strikes", strikes, 1_000) };
+        }
+
+        if (settings.TryGetValue("maxSenders", out var maxSenders))
+        {
+            options = options with { MaxSenders = Integer("maxSenders", maxSenders, 10_000_000) };
+        }
+
+        if (settings.TryGetValue("blockFor", out var blockFor))
+        {
+            options = options with
+            {
+                BlockFor = ScenarioDuration.TryParse(blockFor, out var value)
+                    ? value
+                    : throw new ArgumentException($"ratelimit option 'blockFor' must be a duration in 1ms..1h such as 5s or 500ms, not '{blockFor}'"),
+            };
+        }
+
+        options.Validate();
+        return options;
+    }
+
+    private static int Integer(string key, string text, int max) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ArgumentException($"ratelimit option '{key}' must be an integer in 1..{max}, not '{text}'");
+
+    private static void CheckRange(string key, int value, int max)
+    {
+        if (value < 1 || value > max)
+        {
+            throw new ArgumentException($"ratelimit option '{key}' must be an integer in 1..{max}, not {value}");
+        }
+    }
+}

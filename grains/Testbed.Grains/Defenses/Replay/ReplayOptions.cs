@@ -1,0 +1,137 @@
+using System.Globalization;
+using Testbed.Scenarios;
+
+namespace Testbed.Defenses.Replay;
+
+/// <summary>How the replay defense decides freshness.</summary>
+public enum ReplayMode
+{
+    /// <summary>Per-session sliding window over sequence numbers (RFC 6479); needs the session defense.</summary>
+    Window,
+    /// <summary>Timestamp within a window plus a random nonce remembered while it could pass; for per-message signatures.</summary>
+    Timestamp,
+}
+
+/// <summary>Options of the replay defense (scenario keys: mode, windowSize, window, tolerance, cacheSize).</summary>
+public sealed record ReplayOptions
+{
+    /// <summary>Largest <see cref="CacheSize"/>.</summary>
+    public const int MaxCacheSize = 10_000_000;
+
+    private static readonly string[] Keys = ["mode", "windowSize", "window", "tolerance", "cacheSize"];
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
+
+    /// <summary>Window (default) or timestamp.</summary>
+    public ReplayMode Mode { get; init; } = ReplayMode.Window;
+
+    /// <summary>Window mode: bitmap bits per session, a power of two in 64..2^20 (default 8192; reorder reach is this − 64).</summary>
+    public int WindowSize { get; init; } = SlidingWindow.DefaultSize;
+
+    /// <summary>Timestamp mode: how old (or how far ahead) a message may be, before the tolerance (default 30 s).</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Timestamp mode: clock skew tolerated on top of <see cref="Window"/> (default 2 s).</summary>
+    public TimeSpan Tolerance { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Timestamp mode: nonces remembered per receiving principal, 1..10^7 (default 100000).</summary>
+    public int CacheSize { get; init; } = 100_000;
+
+    /// <summary><see cref="Window"/> + <see cref="Tolerance"/> in whole milliseconds: the largest accepted |now − timestamp|.</summary>
+    public long MaxAgeMs => (long)(Window + Tolerance).TotalMilliseconds;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid value.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Mode))
+        {
+            throw new ArgumentException($"replay option 'mode' must be window or timestamp, not {Mode}");
+        }
+
+        if (!SlidingWindow.IsValidSize(WindowSize))
+        {
+            throw new ArgumentException($"replay option 'windowSize' must be a power of two in {SlidingWindow.MinSize}..{SlidingWindow.MaxSize}, not {WindowSize}");
+        }
+
+        CheckDuration("window", Window, TimeSpan.FromMilliseconds(1));
+        CheckDuration("tolerance", Tolerance, TimeSpan.Zero);
+        if (CacheSize is < 1 or > MaxCacheSize)
+        {
+            throw new ArgumentException($"replay option 'cacheSize' must be in 1..{MaxCacheSize}, not {CacheSize}");
+        }
+    }
+
+    /// <summary>
+    /// Reads the scenario's raw option strings. Durations are written like <c>30s</c>, <c>500ms</c>, <c>2m</c>.
+    /// Unknown keys, bad values and keys of the other mode are rejected with an <see cref="ArgumentException"/>.
+    /// </summary>
+    public static ReplayOptions FromSettings(IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        foreach (var key in settings.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)))
+        {
+            throw new ArgumentException($"unknown replay option '{key}'; allowed: {string.Join(", ", Keys)}");
+        }
+
+        var options = new ReplayOptions();
+        if (settings.TryGetValue("mode", out var mode))
+        {
+            options = options with
+            {
+                Mode = mode switch
+                {
+                    "window" => ReplayMode.Window,
+                    "timestamp" => ReplayMode.Timestamp,
+                    _ => throw new ArgumentException($"replay option 'mode' must be window or timestamp, not '{mode}'"),
+                },
+            };
+        }
+
+        string[] otherModeKeys = options.Mode == ReplayMode.Window ? ["window", "tolerance", "cacheSize"] : ["windowSize"];
+        foreach (var key in otherModeKeys.Where(settings.ContainsKey))
+        {
+            var owner = options.Mode == ReplayMode.Window ? "timestamp" : "window";
+            throw new ArgumentException($"replay option '{key}' applies only to mode {owner}");
+        }
+
+        if (settings.TryGetValue("windowSize", out var size))
+        {
+            options = options with { WindowSize = Integer("windowSize", size, $"a power of two in {SlidingWindow.MinSize}..{SlidingWindow.MaxSize}") };
+        }
+
+        if (settings.TryGetValue("window", out var window))
+        {
+            options = options with { Window = Duration("window", window) };
+        }
+
+        if (settings.TryGetValue("tolerance", out var tolerance))
+        {
+            options = options with { Tolerance = Duration("tolerance", tolerance) };
+        }
+
+        if (settings.TryGetValue("cacheSize", out var cache))
+        {
+            options = options with { CacheSize = Integer("cacheSize", cache, $"in 1..{MaxCacheSize}") };
+        }
+
+        options.Validate();
+        return options;
+    }
+
+    private static int Integer(string key, string text, string allowed) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new ArgumentException($"replay option '{key}' must be an integer {allowed}, not '{text}'");
+
+    private static TimeSpan Duration(string key, string text) =>
+        ScenarioDuration.TryParse(text, out var value)
+            ? value
+            : throw new ArgumentException($"replay option '{key}' must be a duration such as 30s or 500ms (up to 1h), not '{text}'");
+
+    private static void CheckDuration(string key, TimeSpan value, TimeSpan min)
+    {
+        if (value < min || value > MaxDuration)
+        {
+            throw new ArgumentException($"replay option '{key}' must be in {ScenarioDuration.Format(min)}..1h, not {value}");
+        }
+    }
+}

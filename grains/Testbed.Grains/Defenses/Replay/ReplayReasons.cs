@@ -1,0 +1,29 @@
+namespace Testbed.Defenses.Replay;
+
+/// <summary>The rejection reasons of the replay defense (a stable contract: results count them).</summary>
+public static class ReplayReasons
+{
+    /// <summary>The message (sequence number in its session, or sender's nonce) was already accepted.</summary>
+    public const string Duplicate = "replay-duplicate";
+
+    /// <summary>Window mode: the sequence number is further behind the highest seen than the window reaches.</summary>
+    public const string TooOld = "replay-too-old";
+
+    /// <summary>Window mode: sequence number 0 (senders start at 1).</summary>
+    public const string BadSequence = "bad-sequence";
+
+    /// <summary>Window mode: the key id has no (or more than one) session segment "s".</summary>
+    public const string NoSession = "no-session";
+
+    /// <summary>Timestamp mode: the timestamp is older than window + tolerance.</summary>
+    public const string Stale = "replay-stale";
+
+    /// <summary>Timestamp mode: the timestamp is further ahead than window + tolerance.</summary>
+    public const string Future = "replay-future";
+
+    /// <summary>Timestamp mode: the nonce cache is full of live entries (fails closed).</summary>
+    public const string CacheFull = "replay-cache-full";
+
+    /// <summary>Timestamp mode: the key id has no valid nonce segment "n" (16 hex digits).</summary>
+    public const string MissingNonce = "missing-nonce";
+}
