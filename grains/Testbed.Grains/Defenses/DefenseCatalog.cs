@@ -7,7 +7,8 @@ public sealed record DefenseSetup(
     DefensePipelineBuilder Pipeline,
     IReadOnlyList<string> Layers,
     string? Preset,
-    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Options);
+    IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Options,
+    Identity.IdentityOptions Identity);
 
 /// <summary>
 /// The defenses a scenario can name: layers (each with its own options) and presets (named stacks of layers).
@@ -99,6 +100,10 @@ public static partial class DefenseCatalog
             entry.Configure(options)(builder);
         }
 
-        return new DefenseSetup(builder, builder.Names, preset, layers.ToDictionary(l => l.Name, l => l.Options, StringComparer.Ordinal));
+        // The run's identities follow the sign layer's algorithm when there is one (session transcripts use the same keys).
+        var identity = layers.FirstOrDefault(l => l.Name == "sign") is { Name: not null } sign
+            ? Testbed.Defenses.Sign.SignOptions.FromSettings(sign.Options).ToIdentityOptions()
+            : new Identity.IdentityOptions();
+        return new DefenseSetup(builder, builder.Names, preset, layers.ToDictionary(l => l.Name, l => l.Options, StringComparer.Ordinal), identity);
     }
 }

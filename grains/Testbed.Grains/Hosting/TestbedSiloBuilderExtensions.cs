@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Testbed.Defenses;
+using Testbed.Defenses.Identity;
 using Testbed.Placement;
 using Testbed.Services.Payments;
 using Testbed.Wire;
@@ -21,7 +22,8 @@ public static class TestbedSiloBuilderExtensions
         Action<PaymentsOptions> configure,
         TimeProvider? time = null,
         DefensePipelineBuilder? defenses = null,
-        ISecurityEventSink? events = null)
+        ISecurityEventSink? events = null,
+        Defenses.Identity.IdentityOptions? identity = null)
     {
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.TryAddSingleton(time ?? TimeProvider.System);
@@ -30,6 +32,7 @@ public static class TestbedSiloBuilderExtensions
         builder.Services.AddSingleton<CustomerDirectory>();
         builder.AddPlacementDirector<SpreadPlacement, SpreadPlacementDirector>();
         builder.AddTestbedWire(hooks);
+        builder.AddTestbedIdentity(identity);
         builder.AddTestbedDefenses(defenses ?? new DefensePipelineBuilder(), events ?? new SecurityEventLog());
         return builder;
     }

@@ -22,6 +22,9 @@ public sealed class EmbeddedClusterOptions
     /// <summary>The defense pipeline every silo builds (empty: no defenses).</summary>
     public Defenses.DefensePipelineBuilder Defenses { get; set; } = new();
 
+    /// <summary>Identity settings (signature algorithm, revocation polling).</summary>
+    public Defenses.Identity.IdentityOptions Identity { get; set; } = new();
+
     /// <summary>The run's security event log, shared by every silo.</summary>
     public Defenses.SecurityEventLog Events { get; set; } = new();
 
@@ -72,7 +75,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events);
+            silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events, options.Identity);
             silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
         });
         builder.ConfigureClient(client =>

@@ -43,6 +43,7 @@ public static class ScenarioRunner
             Silos = scenario.Cluster.Silos,
             Hooks = hooks,
             Defenses = defenses.Pipeline,
+            Identity = defenses.Identity,
             Events = events,
             Payments = p =>
             {
