@@ -15,6 +15,18 @@ public static class KeyIdSegments
         return string.Join('+', kept.Append($"{name}={value}"));
     }
 
+    /// <summary><paramref name="keyId"/> without segment <paramref name="name"/> (a layer strips its own segment once it has
+    /// verified it, so the layers inside see the key id as they sealed it).</summary>
+    public static string Without(string keyId, string name)
+    {
+        if (string.IsNullOrEmpty(keyId) || !keyId.Contains(name + "=", StringComparison.Ordinal))
+        {
+            return keyId;
+        }
+
+        return string.Join('+', keyId.Split('+').Where(s => !s.StartsWith(name + "=", StringComparison.Ordinal)));
+    }
+
     /// <summary>The value of segment <paramref name="name"/>, if present exactly once.</summary>
     public static bool TryGet(string keyId, string name, out string value)
     {

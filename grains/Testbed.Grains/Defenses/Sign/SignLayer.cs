@@ -276,6 +276,8 @@ public sealed class SignLayer : IDefenseLayer
         }
 
         context.Authenticated = true;
-        return OpenResult.Continue(envelope);
+
+        // Inner layers (encrypt, mac) sealed the envelope before the "k" segment was added: hand them the key id they sealed.
+        return OpenResult.Continue(envelope with { KeyId = KeyIdSegments.Without(envelope.KeyId, "k") });
     }
 }

@@ -29,7 +29,9 @@ public sealed class SignLayerTests : IDisposable
         var (verdict, context) = await h.OpenAsync(sealedRequest);
         Assert.Equal(OpenOutcome.Continue, verdict.Result.Outcome);
         Assert.True(context.Authenticated);
-        Assert.True(sealedRequest.ContentEquals(verdict.Result.Envelope));
+        // The opened envelope is the sealed one minus the sign layer's own key id segment.
+        Assert.True((sealedRequest with { KeyId = "" }).ContentEquals(verdict.Result.Envelope));
+        Assert.Equal(request.KeyId, verdict.Result.Envelope!.KeyId);
         Assert.Equal(0, h.ReceiverEvents.Count);
     }
 

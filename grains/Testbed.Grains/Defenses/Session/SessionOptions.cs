@@ -1,0 +1,116 @@
+using System.Globalization;
+using Testbed.Scenarios;
+
+namespace Testbed.Defenses.Session;
+
+/// <summary>The ephemeral key agreement a session handshake uses.</summary>
+public enum SessionKeyAgreement : byte
+{
+    /// <summary>ECDH over NIST P-256 (System.Security.Cryptography.ECDiffieHellman).</summary>
+    P256 = 1,
+    /// <summary>X25519 (NSec.Cryptography).</summary>
+    X25519 = 2,
+}
+
+/// <summary>Options of the <c>session</c> defense (authenticated key exchange per pair of principals).</summary>
+public sealed record SessionOptions
+{
+    /// <summary>Largest accepted <see cref="RekeyAfterMessages"/>.</summary>
+    public const long MaxRekeyAfterMessages = 1L << 48;
+
+    /// <summary>Key agreement of the handshakes this endpoint starts (a responder accepts either). Default P-256.</summary>
+    public SessionKeyAgreement KeyAgreement { get; init; } = SessionKeyAgreement.P256;
+
+    /// <summary>The initiator starts a new session once this many requests were sent on the current one. Default 100 000.</summary>
+    public long RekeyAfterMessages { get; init; } = 100_000;
+
+    /// <summary>The initiator starts a new session once the current one is this old. Default 10 minutes.</summary>
+    public TimeSpan RekeyAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A responder refuses a handshake whose timestamp is further than this from its own clock, and remembers the
+    /// initiator randoms it accepted for this long (so a recorded handshake cannot be replayed). Default 5 minutes.
+    /// </summary>
+    public TimeSpan HandshakeWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Protections offered (as initiator) and supported (as responder), e.g. {"encrypt","mac"}; each must be a layer of
+    /// the same pipeline. Null: the protection layers present in the pipeline.
+    /// </summary>
+    public IReadOnlyList<string>? Offer { get; init; }
+
+    /// <summary>
+    /// Protections a negotiated session must include (whichever side started it). Null: the offer.
+    /// Must be a subset of <see cref="Offer"/>.
+    /// </summary>
+    public IReadOnlyList<string>? Require { get; init; }
+
+    /// <summary>The option keys <see cref="FromSettings"/> accepts.</summary>
+    public static IReadOnlyList<string> Keys { get; } = ["keyAgreement", "rekeyAfterMessages", "rekeyAfter", "handshakeWindow", "offer", "require"];
+
+    /// <summary>
+    /// Parses a scenario's raw option strings: keyAgreement (p256 | x25519), rekeyAfterMessages (1..2^48),
+    /// rekeyAfter and handshakeWindow (durations such as 10m, 30s, 500ms; at least 1ms), offer and require
+    /// (comma-separated protection names, may be empty). Throws <see cref="ArgumentException"/> naming the key.
+    /// </summary>
+    public static SessionOptions FromSettings(IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = new SessionOptions();
+        foreach (var (key, value) in settings)
+        {
+            options = key switch
+            {
+                "keyAgreement" => options with { KeyAgreement = ParseKeyAgreement(value) },
+                "rekeyAfterMessages" => options with { RekeyAfterMessages = ParseCount(key, value) },
+                "rekeyAfter" => options with { RekeyAfter = ParseDuration(key, value) },
+                "handshakeWindow" => options with { HandshakeWindow = ParseDuration(key, value) },
+                "offer" => options with { Offer = ParseNames(key, value) },
+                "require" => options with { Require = ParseNames(key, value) },
+                _ => throw new ArgumentException($"session: unknown option '{key}'; allowed: {string.Join(", ", Keys)}"),
+            };
+        }
+
+        return options;
+    }
+
+    /// <summary>True when <paramref name="name"/> can name a protection: 1..16 characters of [a-z0-9-].</summary>
+    public static bool IsValidProtectionName(string name) =>
+        name.Length is >= 1 and <= ProtectionSet.MaxNameLength && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
+
+    private static SessionKeyAgreement ParseKeyAgreement(string value) => value switch
+    {
+        "p256" => SessionKeyAgreement.P256,
+        "x25519" => SessionKeyAgreement.X25519,
+        _ => throw new ArgumentException($"session: option 'keyAgreement' is '{value}'; allowed: p256, x25519"),
+    };
+
+    private static long ParseCount(string key, string value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= MaxRekeyAfterMessages
+            ? count
+            : throw new ArgumentException($"session: option '{key}' is '{value}'; allowed: a whole number from 1 to {MaxRekeyAfterMessages}");
+
+    private static TimeSpan ParseDuration(string key, string value) =>
+        ScenarioDuration.TryParse(value, out var duration) && duration >= TimeSpan.FromMilliseconds(1)
+            ? duration
+            : throw new ArgumentException($"session: option '{key}' is '{value}'; allowed: a duration of at least 1ms such as 500ms, 30s, 10m");
+
+    private static string[] ParseNames(string key, string value)
+    {
+        var names = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (names.Length > ProtectionSet.MaxNames)
+        {
+            throw new ArgumentException($"session: option '{key}' lists {names.Length} protections; allowed: at most {ProtectionSet.MaxNames}");
+        }
+
+        foreach (var name in names)
+        {
+            if (!IsValidProtectionName(name))
+            {
+                throw new ArgumentException($"session: option '{key}' holds '{name}'; allowed: comma-separated names of 1..{ProtectionSet.MaxNameLength} characters [a-z0-9-], e.g. encrypt,mac");
+            }
+        }
+
+        return names.Distinct(StringComparer.Ordinal).ToArray();
+    }
+}

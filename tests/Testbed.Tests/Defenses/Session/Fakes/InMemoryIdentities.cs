@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Testbed.Defenses.Identity;
+
+namespace Testbed.Tests.Defenses.Session.Fakes;
+
+/// <summary>
+/// A test key store: one ECDSA P-256 key per principal, made on first use (version 1, incremented by <see cref="Rotate"/>).
+/// </summary>
+internal sealed class InMemoryKeyStore : IKeyStore
+{
+    private readonly ConcurrentDictionary<string, EcdsaSigningKey> _keys = new(StringComparer.Ordinal);
+
+    public ValueTask<ISigningKey> GetSigningKeyAsync(string principal) => ValueTask.FromResult<ISigningKey>(Key(principal));
+
+    /// <summary>The principal's current key (created on first use).</summary>
+    public EcdsaSigningKey Key(string principal) => _keys.GetOrAdd(principal, p => new EcdsaSigningKey(p, 1));
+
+    /// <summary>Replaces the principal's key with a new one of the next version.</summary>
+    public void Rotate(string principal) => _keys[principal] = new EcdsaSigningKey(principal, Key(principal).Version + 1);
+}
+
+/// <summary>
+/// A test trust store backed by an <see cref="InMemoryKeyStore"/>: it trusts the current key of every principal that
+/// has one, except principals it was told to <see cref="Distrust"/>.
+/// </summary>
+internal sealed class InMemoryTrustStore(InMemoryKeyStore keys) : ITrustStore
+{
+    private readonly ConcurrentDictionary<string, bool> _distrusted = new(StringComparer.Ordinal);
+
+    public int Lookups;
+
+    public ValueTask<ISignatureVerifier?> GetVerifierAsync(string principal, int version)
+    {
+        Interlocked.Increment(ref Lookups);
+        if (_distrusted.ContainsKey(principal))
+        {
+            return ValueTask.FromResult<ISignatureVerifier?>(null);
+        }
+
+        var key = keys.Key(principal);
+        return ValueTask.FromResult<ISignatureVerifier?>(key.Version == version ? key.Verifier : null);
+    }
+
+    /// <summary>From now on, no key of <paramref name="principal"/> is trusted.</summary>
+    public void Distrust(string principal) => _distrusted[principal] = true;
+
+    /// <summary>Trusts <paramref name="principal"/>'s current key again.</summary>
+    public void Restore(string principal) => _distrusted.TryRemove(principal, out _);
+}
+
+/// <summary>An ECDSA P-256 / SHA-256 signing key with IEEE P1363 (64-byte) signatures.</summary>
+internal sealed class EcdsaSigningKey : ISigningKey
+{
+    private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    public EcdsaSigningKey(string principal, int version)
+    {
+        Principal = principal;
+        Version = version;
+        Verifier = new EcdsaVerifier(principal, version, ECDsa.Create(_key.ExportParameters(includePrivateParameters: false)));
+    }
+
+    public string Principal { get; }
+
+    public int Version { get; }
+
+    public SignatureAlgorithm Algorithm => SignatureAlgorithm.EcdsaP256;
+
+    public int SignatureSize => 64;
+
+    public ISignatureVerifier Verifier { get; }
+
+    public void Sign(ReadOnlySpan<byte> data, Span<byte> signature)
+    {
+        lock (_key)
+        {
+            if (!_key.TrySignData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out var written) || written != SignatureSize)
+            {
+                throw new CryptographicException("signing failed");
+            }
+        }
+    }
+
+    private sealed class EcdsaVerifier(string principal, int version, ECDsa key) : ISignatureVerifier
+    {
+        public string Principal { get; } = principal;
+
+        public int Version { get; } = version;
+
+        public SignatureAlgorithm Algorithm => SignatureAlgorithm.EcdsaP256;
+
+        public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
+        {
+            lock (key)
+            {
+                return key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+            }
+        }
+    }
+}
