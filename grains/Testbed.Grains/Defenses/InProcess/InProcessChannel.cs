@@ -70,9 +70,22 @@ public sealed class InProcessNode(string principal, DefensePipeline pipeline, De
         return pipeline.SealAsync(request, context);
     }
 
-    /// <summary>Opens a request from its sender, as the receiving service would.</summary>
-    public ValueTask<PipelineVerdict> OpenAsync(Envelope request) =>
-        pipeline.OpenAsync(request, new MessageContext { Endpoint = Endpoint, Peer = request.Sender, Direction = WireDirection.Request });
+    /// <summary>
+    /// Opens a request from its sender, as the receiving service would, and releases what admission held for it (as if
+    /// it had been handled at once).
+    /// </summary>
+    public async ValueTask<PipelineVerdict> OpenAsync(Envelope request)
+    {
+        var context = new MessageContext { Endpoint = Endpoint, Peer = request.Sender, Direction = WireDirection.Request };
+        try
+        {
+            return await pipeline.OpenAsync(request, context);
+        }
+        finally
+        {
+            context.Release();
+        }
+    }
 
     /// <summary>What a service grain does with a delivered request: open it, echo the payload back, seal the reply.</summary>
     public async ValueTask<Envelope> ReceiveAsync(Envelope request)
