@@ -19,6 +19,12 @@ public sealed class RunOptions
     /// <summary>Called after the cluster starts and before the workload: attach taps and interceptors here.</summary>
     public Action<EmbeddedCluster>? OnClusterStarted { get; init; }
 
+    /// <summary>
+    /// Operations to run before the measured workload, on the same cluster and into the same history (so the checker
+    /// judges them too) but outside goodput and latency: sessions, keys and JIT are warm when measuring starts.
+    /// </summary>
+    public int WarmupOperations { get; init; }
+
     /// <summary>Called after the workload and before the final state is read (e.g. a late injection).</summary>
     public Func<Task>? BeforeFinalRead { get; init; }
 }
@@ -63,6 +69,12 @@ public static class ScenarioRunner
         var workloadProgress = progress is null ? null : new Progress<WorkloadProgress>(p => progress.Report(new RunProgress(scenario.Name, RunPhase.Running, p)));
         try
         {
+            if (options?.WarmupOperations > 0)
+            {
+                var warmup = w with { Operations = options.WarmupOperations, Duration = null };
+                await new WorkloadDriver(cluster.Client, warmup, unchecked(scenario.Seed + 1), history, orderPrefix: "w").RunAsync(null, cancellationToken);
+            }
+
             var workload = await driver.RunAsync(workloadProgress, cancellationToken);
             if (options?.BeforeFinalRead is { } beforeFinalRead)
             {

@@ -19,9 +19,9 @@ public sealed record WorkloadResult(TimeSpan Elapsed, long Ok, long Fail, long I
 /// Drives customers with transfers and balance reads, closed loop (N concurrent clients) or open loop (a fixed arrival
 /// rate, latency measured from each operation's intended start so a stall is not hidden). Every choice — which customer,
 /// read or transfer, recipient, amount — comes from the scenario's seed. Every operation is recorded in the history as an
-/// invoke followed by ok, fail or info.
+/// invoke followed by ok, fail or info. Order ids are <c>&lt;prefix&gt;-&lt;process&gt;-&lt;n&gt;</c> (prefix "o", or "w" for a warm-up phase).
 /// </summary>
-public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int seed, History.History history)
+public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int seed, History.History history, string orderPrefix = "o")
 {
     private readonly Stopwatch _clock = new();
     private readonly LongConcurrentHistogram _latency = new(1, TimeSpan.FromHours(1).Ticks / 10, 3);
@@ -111,7 +111,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
         }
 
         var amount = random.NextInt64(1, spec.MaxAmount + 1);
-        return new PlannedOperation(customer, new TransferCommand($"o-{process}-{sequence}", PaymentsOptions.Account(to), amount));
+        return new PlannedOperation(customer, new TransferCommand($"{orderPrefix}-{process}-{sequence}", PaymentsOptions.Account(to), amount));
     }
 
     private async Task ExecuteAsync(int process, PlannedOperation op, TimeSpan intendedStart)
