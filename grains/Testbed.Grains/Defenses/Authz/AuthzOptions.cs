@@ -10,7 +10,9 @@ public sealed record AuthzOptions
 
     /// <summary>
     /// Reads the scenario's raw option strings: <c>policy</c> is the path of a policy YAML file (relative paths
-    /// resolve against the current directory); without it the built-in payments policy applies. Unknown keys, a
+    /// resolve against the current directory), or the policy itself written inline as a YAML block scalar
+    /// (<c>policy: |</c> followed by the <c>allow:</c> list; recognised by its line breaks); without it the built-in
+    /// payments policy applies. Unknown keys, a
     /// missing file and an invalid file throw <see cref="ArgumentException"/>; for an invalid file its message lists
     /// every error as file:line:column and its inner exception is the <see cref="AuthzPolicyException"/>.
     /// </summary>
@@ -25,6 +27,18 @@ public sealed record AuthzOptions
         if (!settings.TryGetValue("policy", out var path))
         {
             return new AuthzOptions();
+        }
+
+        if (path.Contains('\n', StringComparison.Ordinal))
+        {
+            try
+            {
+                return new AuthzOptions { Policy = AuthzPolicy.Parse(path, "inline authz policy") };
+            }
+            catch (AuthzPolicyException e)
+            {
+                throw new ArgumentException($"authz option 'policy': invalid inline policy:\n{e.Message}", e);
+            }
         }
 
         if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
