@@ -36,6 +36,9 @@ public sealed class ScenarioCatalog
     /// </summary>
     public Func<IReadOnlyList<DefenseSpec>, string?>? CheckDefenseList { get; init; }
 
+    /// <summary>Optional check of one attack entry (kind and raw options): returns an error message, or null when fine.</summary>
+    public Func<ActionSpec, string?>? CheckAttack { get; init; }
+
     /// <summary>A catalog that knows no names at all.</summary>
     public static ScenarioCatalog Empty { get; } = new([], [], [], []);
 

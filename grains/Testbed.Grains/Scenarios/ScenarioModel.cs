@@ -133,6 +133,39 @@ public sealed record ExpectSpec
 
     /// <summary>When set, the run fails if the defenses recorded more security events than this (0 = no false alarms).</summary>
     public long? MaxSecurityEvents { get; init; }
+
+    /// <summary>Invariants the attacks are expected to break (they are then not in <see cref="Invariants"/>).</summary>
+    public IReadOnlyList<string> Violated { get; init; } = [];
+
+    /// <summary>Expected verdict counts per attack kind.</summary>
+    public IReadOnlyList<AttackExpectation> Attacks { get; init; } = [];
+}
+
+/// <summary>How a verdict count is compared: <c>0</c>, <c>3</c>, <c>&gt;0</c>, <c>&gt;=2</c>, <c>&lt;=5</c>, <c>&lt;1</c>.</summary>
+public enum CountComparison { Equal, Greater, GreaterOrEqual, Less, LessOrEqual }
+
+/// <summary>One expected count of one attack's verdicts, e.g. <c>replay: {succeeded: "&gt;0"}</c>.</summary>
+public sealed record AttackExpectation(string Kind, string Measure, CountComparison Comparison, long Value, int Line, int Column)
+{
+    /// <summary>True when <paramref name="actual"/> satisfies the expectation.</summary>
+    public bool Holds(long actual) => Comparison switch
+    {
+        CountComparison.Equal => actual == Value,
+        CountComparison.Greater => actual > Value,
+        CountComparison.GreaterOrEqual => actual >= Value,
+        CountComparison.Less => actual < Value,
+        _ => actual <= Value,
+    };
+
+    /// <summary>The condition as written, e.g. "&gt;0".</summary>
+    public string Condition => Comparison switch
+    {
+        CountComparison.Equal => $"{Value}",
+        CountComparison.Greater => $">{Value}",
+        CountComparison.GreaterOrEqual => $">={Value}",
+        CountComparison.Less => $"<{Value}",
+        _ => $"<={Value}",
+    };
 }
 
 /// <summary>

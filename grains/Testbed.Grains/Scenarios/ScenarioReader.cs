@@ -12,7 +12,7 @@ internal static partial class ScenarioReader
         ["name", "description", "seed", "cluster", "workload", "defenses", "faults", "attacks", "expect"];
 
     private static readonly string[] ClusterKeys = ["silos"];
-    private static readonly string[] ExpectKeys = ["invariants", "minGoodput", "maxP99Ms", "maxSecurityEvents"];
+    private static readonly string[] ExpectKeys = ["invariants", "violated", "minGoodput", "maxP99Ms", "maxSecurityEvents", "attacks"];
     private static readonly string[] ActionKeys = ["kind", "start", "stop"];
 
     /// <summary>The scenario, or null when any error was recorded.</summary>
@@ -37,7 +37,7 @@ internal static partial class ScenarioReader
             Workload = WorkloadReader.Read(sink, r.Mapping("workload")),
             DefenseSpecs = DefenseListReader.Read(sink, r.Sequence("defenses"), catalog),
             Faults = ReadActions(sink, r.Sequence("faults"), "faults", "fault kind", catalog.FaultKinds),
-            Attacks = ReadActions(sink, r.Sequence("attacks"), "attacks", "attack kind", catalog.AttackKinds),
+            Attacks = ReadActions(sink, r.Sequence("attacks"), "attacks", "attack kind", catalog.AttackKinds, catalog.CheckAttack),
             Expect = ReadExpect(sink, r.Mapping("expect"), catalog),
             SourcePath = sink.File,
         };
@@ -94,7 +94,8 @@ internal static partial class ScenarioReader
     }
 
     private static IReadOnlyList<ActionSpec> ReadActions(
-        ScenarioErrorSink sink, YamlSequenceNode? node, string path, string what, IReadOnlyList<string> knownKinds)
+        ScenarioErrorSink sink, YamlSequenceNode? node, string path, string what, IReadOnlyList<string> knownKinds,
+        Func<ActionSpec, string?>? check = null)
     {
         var actions = new List<ActionSpec>();
         if (node is null)
@@ -114,7 +115,14 @@ internal static partial class ScenarioReader
 
             if (ReadAction(sink, mapping, itemPath, what, knownKinds) is { } action)
             {
-                actions.Add(action);
+                if (check?.Invoke(action) is { } problem)
+                {
+                    sink.Add(mapping, $"{itemPath} ({action.Kind}): {problem}");
+                }
+                else
+                {
+                    actions.Add(action);
+                }
             }
         }
 
@@ -186,9 +194,14 @@ internal static partial class ScenarioReader
         }
 
         var r = new YamlMappingReader(sink, node, "expect", ExpectKeys);
+        var violated = r.Value("violated") is YamlSequenceNode list
+            ? ReadNames(sink, list, r.Name("violated"), "invariant", catalog.Invariants)
+            : ExpectationReader.NotAList(r, "violated");
         return new ExpectSpec
         {
-            Invariants = ReadInvariants(r, catalog),
+            Invariants = ReadInvariants(r, catalog).Where(i => !violated.Contains(i, StringComparer.Ordinal)).ToArray(),
+            Violated = violated,
+            Attacks = ExpectationReader.ReadAttacks(r, catalog),
             MinGoodput = r.Number("minGoodput", 0, double.PositiveInfinity) ?? 0,
             MaxP99Ms = r.Number("maxP99Ms", 0, double.PositiveInfinity, minExclusive: true),
             MaxSecurityEvents = r.Integer("maxSecurityEvents", 0, long.MaxValue),

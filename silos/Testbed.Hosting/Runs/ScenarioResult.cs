@@ -65,8 +65,8 @@ public sealed record ScenarioResult
     public required IReadOnlyList<string> Defenses { get; init; }
     /// <summary>Rejections recorded by the defenses.</summary>
     public SecurityEventSummary SecurityEvents { get; init; } = SecurityEventSummary.None;
-    /// <summary>Attacks run (none exist yet: always empty).</summary>
-    public required IReadOnlyList<object> Attacks { get; init; }
+    /// <summary>Each attack's verdicts.</summary>
+    public required IReadOnlyList<Testbed.Attacks.Api.AttackResult> Attacks { get; init; }
     /// <summary>Faults injected (none exist yet: always empty).</summary>
     public required IReadOnlyList<object> Faults { get; init; }
     /// <summary>Wire counters.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Testbed.Attacks.Api;
 using Testbed.Checking;
 using Testbed.Defenses;
 using Testbed.Hosting.Cluster;
@@ -63,6 +65,11 @@ public static class ScenarioRunner
             },
         }, cancellationToken);
         options?.OnClusterStarted?.Invoke(cluster);
+        var adversaries = scenario.Attacks.Select((spec, i) =>
+        {
+            var (attack, attackOptions) = AttackCatalog.Create(spec.Kind, spec.Options);
+            return new AdversaryRuntime(attack, attackOptions, spec.Start, spec.Stop, hooks, unchecked((scenario.Seed * 31) + i + 1), TimeProvider.System);
+        }).ToArray();
 
         var history = new History.History();
         var driver = new WorkloadDriver(cluster.Client, w, scenario.Seed, history);
@@ -75,7 +82,11 @@ public static class ScenarioRunner
                 await new WorkloadDriver(cluster.Client, warmup, unchecked(scenario.Seed + 1), history, orderPrefix: "w").RunAsync(null, cancellationToken);
             }
 
+            using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var attacking = adversaries.Select(a => a.RunAsync(runEnded.Token)).ToArray();
             var workload = await driver.RunAsync(workloadProgress, cancellationToken);
+            await runEnded.CancelAsync();
+            await Task.WhenAll(attacking);
             if (options?.BeforeFinalRead is { } beforeFinalRead)
             {
                 await beforeFinalRead();
@@ -85,8 +96,9 @@ public static class ScenarioRunner
             var finalState = await ReadFinalStateAsync(cluster.Client, w.Accounts);
             var ops = history.Snapshot();
             var report = HistoryChecker.Check(ops, finalState);
+            var attacks = ConcludeAttacks(scenario, cluster, adversaries, report, ops, finalState, events);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
-            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events);
+            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -142,8 +154,28 @@ public static class ScenarioRunner
         return states;
     }
 
+    private static IReadOnlyList<AttackResult> ConcludeAttacks(Scenario scenario, EmbeddedCluster cluster, AdversaryRuntime[] adversaries,
+        CheckReport report, IReadOnlyList<History.HistoryOp> ops, IReadOnlyList<AccountState> finalState, SecurityEventLog events)
+    {
+        if (adversaries.Length == 0)
+        {
+            return [];
+        }
+
+        var limiters = Enumerable.Range(0, cluster.SiloNames.Count)
+            .SelectMany(i => cluster.SiloServices(i).GetRequiredService<DefensePipeline>().Layers.OfType<Defenses.RateLimit.RateLimitLayer>())
+            .ToArray();
+        DateTimeOffset? FirstBlockedAt(string sender) =>
+            limiters.Select(l => l.FirstBlockedAt(sender)).Where(t => t is not null).Select(t => t!.Value).DefaultIfEmpty().Min() is var t && t != default ? t : null;
+
+        var customers = new Workload.CustomerDirectory(scenario.Seed, scenario.Workload.Customers).Profiles;
+        var eventList = events.Events;
+        return adversaries.Select(a => a.Conclude(
+            new AttackJudgement(a.Context.Attempts.All, a.Context.Knowledge, report, ops, finalState, customers), eventList, FirstBlockedAt)).ToArray();
+    }
+
     private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire,
-        IReadOnlyList<History.HistoryOp> ops, DefenseSetup defenses, SecurityEventLog events)
+        IReadOnlyList<History.HistoryOp> ops, DefenseSetup defenses, SecurityEventLog events, IReadOnlyList<AttackResult> attacks)
     {
         var seconds = Math.Max(workload.Elapsed.TotalSeconds, 1e-9);
         var goodput = workload.Ok / seconds;
@@ -159,6 +191,28 @@ public static class ScenarioRunner
             expectations.Add(verdict is null
                 ? new ExpectationResult($"invariant {name}", false, "the checker has no such invariant")
                 : new ExpectationResult($"invariant {name}", verdict.Holds, verdict.Holds ? "holds" : verdict.Counterexamples.FirstOrDefault() ?? "violated"));
+        }
+
+        foreach (var name in scenario.Expect.Violated)
+        {
+            var verdict = report.Invariants.FirstOrDefault(i => i.Name == name);
+            expectations.Add(new ExpectationResult($"invariant {name} violated", verdict is { Holds: false },
+                verdict is null ? "the checker has no such invariant" : verdict.Holds ? "it held" : verdict.Counterexamples.FirstOrDefault() ?? "violated"));
+        }
+
+        foreach (var expected in scenario.Expect.Attacks)
+        {
+            var mine = attacks.Where(a => a.Kind == expected.Kind).ToArray();
+            long actual = expected.Measure switch
+            {
+                "attempts" => mine.Sum(a => a.Attempts),
+                "succeeded" => mine.Sum(a => a.Succeeded),
+                "detected" => mine.Sum(a => a.Detected),
+                "blocked" => mine.Sum(a => a.Blocked),
+                _ => mine.Sum(a => a.Absorbed),
+            };
+            expectations.Add(new ExpectationResult($"attack {expected.Kind} {expected.Measure} {expected.Condition}",
+                mine.Length > 0 && expected.Holds(actual), mine.Length == 0 ? "the scenario runs no such attack" : $"{actual}"));
         }
 
         expectations.Add(new ExpectationResult("minGoodput", goodput >= scenario.Expect.MinGoodput,
@@ -194,7 +248,7 @@ public static class ScenarioRunner
             Preset = defenses.Preset,
             Defenses = defenses.Layers,
             SecurityEvents = securityEvents,
-            Attacks = [],
+            Attacks = attacks,
             Faults = [],
             Wire = new WireSummary(wire.Requests, wire.Replies, wire.Bytes, wire.Dropped, wire.Delayed, wire.Replaced, wire.Duplicated, wire.Injected),
             Timeline = workload.Timeline,

@@ -1,3 +1,4 @@
+using Testbed.Attacks.Api;
 using Testbed.Checking;
 using Testbed.Defenses;
 using Testbed.Scenarios;
@@ -15,10 +16,11 @@ public static class TestbedCatalog
     public static ScenarioCatalog Default { get; } = new(
         defenses: DefenseCatalog.Names,
         faultKinds: [],
-        attackKinds: [],
+        attackKinds: AttackCatalog.Kinds,
         invariants: Invariants.All)
     {
         CheckDefense = DefenseCatalog.Check,
         CheckDefenseList = DefenseCatalog.CheckList,
+        CheckAttack = a => AttackCatalog.Check(a.Kind, a.Options),
     };
 }

@@ -1,0 +1,85 @@
+using Testbed.Envelopes;
+using Testbed.Wire;
+
+namespace Testbed.Attacks.Api;
+
+/// <summary>The result of an injection: the decoded reply, or why there is none.</summary>
+public sealed record InjectionResult(Envelope? Reply, string? Error)
+{
+    /// <summary>True when the recipient answered with a <see cref="EnvelopeKind.Rejected"/> envelope or an error came back.</summary>
+    public bool Refused => Error is not null || Reply?.Kind == EnvelopeKind.Rejected;
+}
+
+/// <summary>
+/// What an attack acts with: its options, knowledge, attempt log, a random source seeded from the scenario, the run's
+/// clock, and injection (only with <see cref="AdversaryCapabilities.Inject"/>).
+/// </summary>
+public sealed class AdversaryContext
+{
+    private readonly WireHooks _hooks;
+    private readonly AdversaryCapabilities _capabilities;
+
+    internal AdversaryContext(WireHooks hooks, AttackInfo info, AttackOptions options, int seed, TimeProvider time)
+    {
+        _hooks = hooks;
+        _capabilities = info.Capabilities;
+        Options = options;
+        Random = new Random(seed);
+        Time = time;
+    }
+
+    /// <summary>The attack's options.</summary>
+    public AttackOptions Options { get; }
+
+    /// <summary>What the adversary observed and derived.</summary>
+    public Knowledge Knowledge { get; } = new();
+
+    /// <summary>Everything it tried.</summary>
+    public AttemptLog Attempts { get; } = new();
+
+    /// <summary>Seeded from the scenario's seed and the attack's position: runs repeat.</summary>
+    public Random Random { get; }
+
+    /// <summary>The run's clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>Records a passive attempt (an observation): never matched to a security event.</summary>
+    public Attempt RecordObservation(string action, string claimedSender, string recipient, EnvelopeKind kind) =>
+        Attempts.Record(Time.GetUtcNow(), action, claimedSender, recipient, kind, passive: true);
+
+    /// <summary>Records an attempt made by modifying or replaying traffic (interception-based attacks).</summary>
+    public Attempt Record(string action, string claimedSender, string recipient, EnvelopeKind kind) =>
+        Attempts.Record(Time.GetUtcNow(), action, claimedSender, recipient, kind);
+
+    /// <summary>Injects <paramref name="forged"/> (any claimed sender), recording the attempt and whether it was refused.</summary>
+    public async Task<(Attempt Attempt, InjectionResult Result)> InjectAsync(Envelope forged, string action) =>
+        await InjectFrameAsync(forged.Recipient, EnvelopeCodec.Encode(forged), action, forged.Sender, forged.Kind);
+
+    /// <summary>Injects a raw frame (e.g. a recorded one, replayed byte for byte).</summary>
+    public async Task<(Attempt Attempt, InjectionResult Result)> InjectFrameAsync(string recipient, byte[] frame, string action, string claimedSender, EnvelopeKind kind)
+    {
+        if (!_capabilities.HasFlag(AdversaryCapabilities.Inject))
+        {
+            throw new InvalidOperationException("this attack did not declare the Inject capability");
+        }
+
+        var attempt = Record(action, claimedSender, recipient, kind);
+        InjectionResult result;
+        try
+        {
+            var reply = await _hooks.InjectAsync(recipient, frame);
+            result = EnvelopeCodec.TryDecodeOwned(reply, out var envelope, out var error) ? new(envelope, null) : new(null, $"undecodable reply: {error}");
+        }
+        catch (Exception ex)
+        {
+            result = new InjectionResult(null, $"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        if (result.Refused)
+        {
+            attempt.Refusal = result.Error ?? "rejected";
+        }
+
+        return (attempt, result);
+    }
+}

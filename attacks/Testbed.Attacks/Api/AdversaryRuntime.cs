@@ -1,0 +1,194 @@
+using Testbed.Attacks.Hooks;
+using Testbed.Defenses;
+using Testbed.Wire;
+
+namespace Testbed.Attacks.Api;
+
+/// <summary>
+/// Runs one attack of a scenario: attaches it to the wire with exactly the capabilities it declared, opens its window at
+/// <c>start</c> and closes it at <c>stop</c> (offsets from the start of the workload), and afterwards turns its attempts,
+/// the security events and its judge's verdict into an <see cref="AttackResult"/>. An exception thrown by the attack's
+/// code is recorded (see <see cref="AttackResult.Errors"/>) and never reaches the cluster.
+/// </summary>
+public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
+{
+    private readonly Attack _attack;
+    private readonly TimeSpan _start;
+    private readonly TimeSpan _stop;
+    private readonly List<string> _errors = [];
+    private volatile bool _open;
+
+    /// <summary>Prepares <paramref name="attack"/> (already configured) for a run on <paramref name="hooks"/>.</summary>
+    public AdversaryRuntime(Attack attack, AttackOptions options, TimeSpan start, TimeSpan stop, WireHooks hooks, int seed, TimeProvider time)
+    {
+        _attack = attack;
+        _start = start;
+        _stop = stop;
+        Context = new AdversaryContext(hooks, attack.Info, options, seed, time);
+        var caps = attack.Info.Capabilities;
+        if (caps.HasFlag(AdversaryCapabilities.Observe))
+        {
+            hooks.Attach((IWireTap)this);
+        }
+
+        if (caps.HasFlag(AdversaryCapabilities.Intercept))
+        {
+            hooks.Attach((IWireInterceptor)this);
+        }
+    }
+
+    /// <summary>The attack's context (knowledge, attempts).</summary>
+    public AdversaryContext Context { get; }
+
+    /// <summary>Opens the window at start (from now, the start of the workload), runs the attack's actions, closes the window at stop or when the run ends.</summary>
+    public async Task RunAsync(CancellationToken runEnded)
+    {
+        var time = Context.Time;
+        try
+        {
+            await Task.Delay(_start, time, runEnded);
+            _open = true;
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded);
+            window.CancelAfter(_stop - _start);
+            try
+            {
+                await _attack.ActAsync(Context, window.Token);
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, window.Token);
+            }
+            catch (OperationCanceledException) when (window.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                Error("act", ex);
+            }
+        }
+        catch (OperationCanceledException) when (runEnded.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _open = false;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Observe(WireMessage message)
+    {
+        if (!_open)
+        {
+            return;
+        }
+
+        var observed = new ObservedEnvelope(message.Direction, message.Frame.ToArray(), message.Envelope, message.Injected, message.Silo, message.TimestampTicks);
+        Context.Knowledge.Remember(observed);
+        try
+        {
+            _attack.OnObserved(observed, Context);
+        }
+        catch (Exception ex)
+        {
+            Error("observe", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<InterceptDecision> InterceptAsync(WireMessage message, CancellationToken cancellationToken)
+    {
+        if (!_open || message.Injected)
+        {
+            return ValueTask.FromResult(InterceptDecision.Pass);
+        }
+
+        try
+        {
+            return ValueTask.FromResult(_attack.OnIntercepted(message, Context));
+        }
+        catch (Exception ex)
+        {
+            Error("intercept", ex);
+            return ValueTask.FromResult(InterceptDecision.Pass);
+        }
+    }
+
+    /// <summary>Judges the attack and matches security events to its attempts.</summary>
+    public AttackResult Conclude(AttackJudgement judgement, IReadOnlyCollection<SecurityEvent> events, Func<string, DateTimeOffset?> firstBlockedAt)
+    {
+        try
+        {
+            _attack.Judge(judgement);
+        }
+        catch (Exception ex)
+        {
+            Error("judge", ex);
+        }
+
+        var attempts = judgement.Attempts;
+        MatchDetections(attempts, events);
+        var first = attempts.Count == 0 ? (DateTimeOffset?)null : attempts.Min(a => a.At);
+        var detected = attempts.Where(a => a.DetectedAt is not null).Select(a => a.DetectedAt!.Value).DefaultIfEmpty().Min();
+        var blocked = attempts.Select(a => firstBlockedAt(a.ClaimedSender)).Where(t => t is not null).Select(t => t!.Value).DefaultIfEmpty().Min();
+        var info = _attack.Info;
+        return new AttackResult(
+            info.Kind, info.Capec, info.Mitre, _start.TotalMilliseconds, _stop.TotalMilliseconds,
+            attempts.Count,
+            attempts.Count(a => a.Outcome == AttemptOutcome.Succeeded),
+            attempts.Count(a => a.Outcome == AttemptOutcome.Detected),
+            attempts.Count(a => a.Outcome == AttemptOutcome.Blocked),
+            attempts.Count(a => a.Outcome == AttemptOutcome.Absorbed),
+            first is null || detected == default ? null : Math.Max(0, (detected - first.Value).TotalMilliseconds),
+            first is null || blocked == default ? null : Math.Max(0, (blocked - first.Value).TotalMilliseconds),
+            judgement.Details,
+            _errors.ToArray());
+    }
+
+    private static void MatchDetections(IReadOnlyList<Attempt> attempts, IReadOnlyCollection<SecurityEvent> events)
+    {
+        var unmatched = events.OrderBy(e => e.Time).ToList();
+        foreach (var attempt in attempts.Where(a => !a.Passive).OrderBy(a => a.At))
+        {
+            var index = unmatched.FindIndex(e => e.Recipient == attempt.Recipient && e.ClaimedSender == attempt.ClaimedSender
+                && e.Kind == attempt.Kind && e.Time >= attempt.At.AddMilliseconds(-5));
+            if (index >= 0)
+            {
+                attempt.DetectedAt = unmatched[index].Time;
+                unmatched.RemoveAt(index);
+            }
+        }
+    }
+
+    private void Error(string where, Exception ex)
+    {
+        lock (_errors)
+        {
+            if (_errors.Count < 20)
+            {
+                _errors.Add($"{where}: {ex.GetType().Name}: {ex.Message}");
+            }
+        }
+    }
+}
+
+/// <summary>One attack's verdicts, as result.json reports them.</summary>
+public sealed record AttackResult(
+    string Kind,
+    string Capec,
+    string? Mitre,
+    double StartMs,
+    double StopMs,
+    int Attempts,
+    int Succeeded,
+    int Detected,
+    int Blocked,
+    int Absorbed,
+    double? MttdMs,
+    double? ContainmentMs,
+    IReadOnlyDictionary<string, double> Details,
+    IReadOnlyList<string> Errors)
+{
+    /// <summary>Succeeded attempts over attempts (0 without attempts).</summary>
+    public double SuccessRate => Attempts == 0 ? 0 : (double)Succeeded / Attempts;
+
+    /// <summary>Detected attempts over attempts (0 without attempts).</summary>
+    public double DetectionRate => Attempts == 0 ? 0 : (double)Detected / Attempts;
+}

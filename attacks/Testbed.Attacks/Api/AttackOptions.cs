@@ -1,0 +1,83 @@
+using System.Globalization;
+using Testbed.Scenarios;
+
+namespace Testbed.Attacks.Api;
+
+/// <summary>
+/// An attack's options as written in the scenario (<c>attacks: - {kind: replay, start: 2s, stop: 8s, target: payments, …}</c>),
+/// with typed getters that throw <see cref="ArgumentException"/> naming the key and what was expected. Keys not read by
+/// the attack are reported by <see cref="RejectUnread"/>.
+/// </summary>
+public sealed class AttackOptions(IReadOnlyDictionary<string, string> raw)
+{
+    private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+
+    /// <summary>The raw options.</summary>
+    public IReadOnlyDictionary<string, string> Raw { get; } = raw;
+
+    /// <summary>A text option.</summary>
+    public string Text(string key, string fallback)
+    {
+        _read.Add(key);
+        return Raw.TryGetValue(key, out var value) && value.Length > 0 ? value : fallback;
+    }
+
+    /// <summary>An integer option within [min, max].</summary>
+    public int Integer(string key, int fallback, int min, int max)
+    {
+        _read.Add(key);
+        if (!Raw.TryGetValue(key, out var text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ArgumentException($"option '{key}' must be an integer in {min}..{max}, found '{text}'");
+    }
+
+    /// <summary>A number option within [min, max].</summary>
+    public double Number(string key, double fallback, double min, double max)
+    {
+        _read.Add(key);
+        if (!Raw.TryGetValue(key, out var text))
+        {
+            return fallback;
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new ArgumentException($"option '{key}' must be a number in {min}..{max}, found '{text}'");
+    }
+
+    /// <summary>A duration option (500ms, 2s, 1m).</summary>
+    public TimeSpan Duration(string key, TimeSpan fallback)
+    {
+        _read.Add(key);
+        if (!Raw.TryGetValue(key, out var text))
+        {
+            return fallback;
+        }
+
+        return ScenarioDuration.TryParse(text, out var value) ? value : throw new ArgumentException($"option '{key}' must be a duration such as 500ms or 2s, found '{text}'");
+    }
+
+    /// <summary>One of <paramref name="allowed"/>.</summary>
+    public string Choice(string key, string fallback, params string[] allowed)
+    {
+        var value = Text(key, fallback);
+        return allowed.Contains(value, StringComparer.Ordinal)
+            ? value
+            : throw new ArgumentException($"option '{key}' must be one of {string.Join(", ", allowed)}, found '{value}'");
+    }
+
+    /// <summary>Throws when an option was given that the attack never read (a typo, or an option of another attack).</summary>
+    public void RejectUnread()
+    {
+        var unread = Raw.Keys.Where(k => !_read.Contains(k)).Order(StringComparer.Ordinal).ToArray();
+        if (unread.Length > 0)
+        {
+            throw new ArgumentException($"unknown option{(unread.Length > 1 ? "s" : "")} {string.Join(", ", unread.Select(k => $"'{k}'"))}; this attack reads {string.Join(", ", _read.Order(StringComparer.Ordinal))}");
+        }
+    }
+}
