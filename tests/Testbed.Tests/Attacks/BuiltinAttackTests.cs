@@ -1,0 +1,89 @@
+using Testbed.Checking;
+using Testbed.Hosting.Runs;
+using Testbed.Scenarios;
+using Xunit;
+
+namespace Testbed.Tests.Attacks;
+
+/// <summary>The built-in attacks on a real cluster: what succeeds without defenses, what the presets stop and detect.</summary>
+public sealed class BuiltinAttackTests
+{
+    private static Task<ScenarioResult> Run(string name, string defenses, string attack, string workloadExtra = "") =>
+        ScenarioRunner.RunAsync(ScenarioLoader.Parse(
+            $"name: {name}\nseed: 8\nworkload:\n  accounts: 8\n  operations: 600\n  readFraction: 0.1\n{workloadExtra}" +
+            $"defenses: [{defenses}]\nattacks:\n  - {attack}\nexpect:\n  invariants: []\n",
+            $"{name}.yaml", TestbedCatalog.Default));
+
+    [Fact]
+    public async Task Eavesdropper_recovers_canaries_in_clear_and_none_under_encryption()
+    {
+        var clear = (await Run("eaves-signed", "signed", "{kind: eavesdrop, start: 0s, stop: 30s}")).Attacks.Single();
+        var encrypted = (await Run("eaves-tls", "tls-like", "{kind: eavesdrop, start: 0s, stop: 30s}")).Attacks.Single();
+
+        Assert.Equal("CAPEC-157", clear.Capec);
+        Assert.True(clear.Succeeded > 0 && clear.Details["cardsRecovered"] > 0);
+        Assert.True(encrypted.Attempts > 0);
+        Assert.Equal(0, encrypted.Succeeded);
+        Assert.Equal(0, encrypted.Detected); // passive: nothing on the wire can notice it
+        Assert.Equal(encrypted.Attempts, encrypted.Absorbed);
+    }
+
+    [Fact]
+    public async Task Replayed_debits_apply_twice_without_defenses_and_are_detected_by_the_window()
+    {
+        const string attack = "{kind: replay, start: 50ms, stop: 30s, count: 8}";
+        var none = await Run("replay-none", "none", attack, "  idempotentOrders: false\n");
+        var tls = await Run("replay-tls", "tls-like", attack, "  idempotentOrders: false\n");
+
+        var open = none.Attacks.Single();
+        Assert.True(open.Succeeded > 0);
+        Assert.False(none.Invariants.Single(i => i.Name == Invariants.AtMostOnce).Holds);
+
+        var defended = tls.Attacks.Single();
+        Assert.Equal(8, defended.Attempts);
+        Assert.Equal(0, defended.Succeeded);
+        Assert.True(defended.Detected > 0);
+        Assert.NotNull(defended.MttdMs);
+        Assert.True(tls.SecurityEvents.ByLayer["replay"].ContainsKey("replay-duplicate"));
+        Assert.True(tls.Invariants.Single(i => i.Name == Invariants.AtMostOnce).Holds);
+    }
+
+    [Fact]
+    public async Task Idempotent_accounts_absorb_replays_without_an_event()
+    {
+        var result = (await Run("replay-idem", "none", "{kind: replay, start: 50ms, stop: 30s, count: 5}")).Attacks.Single();
+
+        Assert.Equal(5, result.Attempts);
+        Assert.Equal(0, result.Succeeded);
+        Assert.Equal(5, result.Absorbed);
+    }
+
+    [Fact]
+    public async Task Tampered_orders_apply_without_defenses_and_are_detected_with_them()
+    {
+        const string attack = "{kind: tamper, start: 50ms, stop: 30s, count: 10, probability: 0.2}";
+        var none = (await Run("tamper-none", "none", attack)).Attacks.Single();
+        var zeroTrust = await Run("tamper-zt", "zero-trust", attack);
+
+        Assert.True(none.Succeeded > 0);
+        var defended = zeroTrust.Attacks.Single();
+        Assert.Equal(10, defended.Attempts);
+        Assert.Equal(0, defended.Succeeded);
+        Assert.Equal(10, defended.Detected);
+        Assert.All(zeroTrust.Invariants, i => Assert.True(i.Holds, i.Name));
+    }
+
+    [Fact]
+    public void Bad_attack_options_are_positioned_scenario_errors()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(
+            "name: bad\nseed: 1\nattacks:\n  - {kind: replay, start: 0s, stop: 1s, count: lots}\n  - {kind: tamper, start: 0s, stop: 1s, feild: amount}\n",
+            "bad.yaml", TestbedCatalog.Default));
+
+        Assert.Equal(2, ex.Errors.Count);
+        Assert.Equal(4, ex.Errors[0].Line);
+        Assert.Contains("count", ex.Errors[0].Message);
+        Assert.Equal(5, ex.Errors[1].Line);
+        Assert.Contains("feild", ex.Errors[1].Message);
+    }
+}
