@@ -9,6 +9,7 @@ public static class AttackCatalog
     {
         ["eavesdrop"] = () => new Eavesdrop(),
         ["replay"] = () => new Replay(),
+        ["spoof"] = () => new Spoof(),
         ["tamper"] = () => new Tamper(),
     };
 

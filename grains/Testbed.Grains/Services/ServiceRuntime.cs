@@ -39,5 +39,19 @@ public sealed class RequestNotSentException(string message, Exception inner) : E
 /// <summary>
 /// A service failed while handling a request. Thrown to the remote caller in place of the original exception, so a
 /// failure deep in a call chain reaches the customer as an indeterminate outcome, never mistaken for a local one.
+/// Orleans-serializable: it crosses silos.
 /// </summary>
-public sealed class ServiceFaultException(string message) : Exception(message);
+[GenerateSerializer]
+public sealed class ServiceFaultException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ServiceFaultException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>For the serializer.</summary>
+    public ServiceFaultException()
+    {
+    }
+}

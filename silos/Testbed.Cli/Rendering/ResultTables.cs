@@ -31,6 +31,13 @@ internal static class ResultTables
             table.AddRow(Markup.Escape(inv.Name), detail);
         }
 
+        foreach (var a in r.Attacks)
+        {
+            var detail = $"{a.Attempts} attempts: {a.Succeeded} succeeded, {a.Detected} detected, {a.Blocked} blocked, {a.Absorbed} absorbed"
+                + (a.MttdMs is { } mttd ? $" · MTTD {mttd:F0} ms" : "") + (a.ContainmentMs is { } contained ? $" · contained in {contained:F0} ms" : "");
+            table.AddRow($"attack {Markup.Escape(a.Kind)} ({Markup.Escape(a.Capec)})", (a.Succeeded > 0 ? "[red]" : "[green]") + Markup.Escape(detail) + "[/]");
+        }
+
         foreach (var e in r.Expectations.Where(e => !e.Passed))
         {
             table.AddRow($"[red]expect {Markup.Escape(e.Name)}[/]", Markup.Escape(e.Detail));
@@ -65,8 +72,50 @@ internal static class ResultTables
         }
 
         AnsiConsole.Write(table);
+        WriteMatrix(results);
         var passed = results.Count(r => r.Passed);
         AnsiConsole.MarkupLine($"{passed} passed, {results.Count - passed} failed");
+    }
+
+    /// <summary>Rows: attacks; columns: defense presets; cells: what happened to the attempts, summed over scenarios.</summary>
+    private static void WriteMatrix(IReadOnlyList<ScenarioResult> results)
+    {
+        var cells = results.SelectMany(r => r.Attacks.Select(a => (Attack: a.Kind, Column: r.Preset ?? (r.Defenses.Count == 0 ? "none" : "custom"), Result: a))).ToList();
+        if (cells.Count == 0)
+        {
+            return;
+        }
+
+        var order = new[] { "none", "signed", "tls-like", "zero-trust", "paranoid", "custom" };
+        var columns = cells.Select(c => c.Column).Distinct().OrderBy(c => Array.IndexOf(order, c) is var i && i < 0 ? 99 : i).ToArray();
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]attack × defense[/]  (S succeeded · D detected · B blocked · A absorbed)");
+        table.AddColumn("attack");
+        foreach (var column in columns)
+        {
+            table.AddColumn(Markup.Escape(column));
+        }
+
+        foreach (var attack in cells.Select(c => c.Attack).Distinct().Order(StringComparer.Ordinal))
+        {
+            var row = new List<string> { Markup.Escape(attack) };
+            foreach (var column in columns)
+            {
+                var here = cells.Where(c => c.Attack == attack && c.Column == column).Select(c => c.Result).ToArray();
+                if (here.Length == 0)
+                {
+                    row.Add("[grey]·[/]");
+                    continue;
+                }
+
+                var (s, d, b, a) = (here.Sum(x => x.Succeeded), here.Sum(x => x.Detected), here.Sum(x => x.Blocked), here.Sum(x => x.Absorbed));
+                var color = s > 0 ? "red" : d > 0 ? "green" : b > 0 ? "yellow" : "grey";
+                row.Add($"[{color}]S {s} · D {d} · B {b} · A {a}[/]");
+            }
+
+            table.AddRow(row.ToArray());
+        }
+
+        AnsiConsole.Write(table);
     }
 
     private static string Defenses(ScenarioResult r) =>

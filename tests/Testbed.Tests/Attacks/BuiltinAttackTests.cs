@@ -31,7 +31,7 @@ public sealed class BuiltinAttackTests
     [Fact]
     public async Task Replayed_debits_apply_twice_without_defenses_and_are_detected_by_the_window()
     {
-        const string attack = "{kind: replay, start: 50ms, stop: 30s, count: 8}";
+        const string attack = "{kind: replay, start: 50ms, stop: 30s, count: 8, delay: 50ms}";
         var none = await Run("replay-none", "none", attack, "  idempotentOrders: false\n");
         var tls = await Run("replay-tls", "tls-like", attack, "  idempotentOrders: false\n");
 
