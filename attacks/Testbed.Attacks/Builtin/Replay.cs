@@ -27,7 +27,7 @@ public sealed class Replay : Attack
     public override void Configure(AttackOptions options)
     {
         _target = options.Choice("target", "account", "account", "payments") + "/";
-        _kind = options.Choice("kind", "debit", "debit", "credit", "order") switch { "credit" => EnvelopeKind.Credit, "order" => EnvelopeKind.Order, _ => EnvelopeKind.Debit };
+        _kind = options.Choice("envelope", "debit", "debit", "credit", "order") switch { "credit" => EnvelopeKind.Credit, "order" => EnvelopeKind.Order, _ => EnvelopeKind.Debit };
         _delay = options.Duration("delay", TimeSpan.Zero);
         _count = options.Integer("count", 20, 1, 100_000);
     }
