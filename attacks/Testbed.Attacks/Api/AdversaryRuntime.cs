@@ -142,17 +142,31 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
             _errors.ToArray());
     }
 
+    /// <summary>
+    /// Gives each active attempt the earliest unused security event at the same recipient, from the same claimed sender,
+    /// of the same kind, at or after the attempt (5 ms of clock slack). Events are queued per (recipient, sender, kind),
+    /// so matching is linear in attempts and events.
+    /// </summary>
     private static void MatchDetections(IReadOnlyList<Attempt> attempts, IReadOnlyCollection<SecurityEvent> events)
     {
-        var unmatched = events.OrderBy(e => e.Time).ToList();
+        var queues = events.GroupBy(e => (e.Recipient, e.ClaimedSender, e.Kind))
+            .ToDictionary(g => g.Key, g => new Queue<SecurityEvent>(g.OrderBy(e => e.Time)));
         foreach (var attempt in attempts.Where(a => !a.Passive).OrderBy(a => a.At))
         {
-            var index = unmatched.FindIndex(e => e.Recipient == attempt.Recipient && e.ClaimedSender == attempt.ClaimedSender
-                && e.Kind == attempt.Kind && e.Time >= attempt.At.AddMilliseconds(-5));
-            if (index >= 0)
+            if (!queues.TryGetValue((attempt.Recipient, attempt.ClaimedSender, attempt.Kind), out var queue))
             {
-                attempt.DetectedAt = unmatched[index].Time;
-                unmatched.RemoveAt(index);
+                continue;
+            }
+
+            var earliest = attempt.At.AddMilliseconds(-5);
+            while (queue.TryPeek(out var stale) && stale.Time < earliest)
+            {
+                queue.Dequeue(); // before this attempt: about something else
+            }
+
+            if (queue.TryDequeue(out var match))
+            {
+                attempt.DetectedAt = match.Time;
             }
         }
     }

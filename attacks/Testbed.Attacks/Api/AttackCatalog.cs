@@ -8,6 +8,7 @@ public static class AttackCatalog
     private static readonly Dictionary<string, Func<Attack>> Factories = new(StringComparer.Ordinal)
     {
         ["eavesdrop"] = () => new Eavesdrop(),
+        ["flood"] = () => new Flood(),
         ["replay"] = () => new Replay(),
         ["spoof"] = () => new Spoof(),
         ["tamper"] = () => new Tamper(),

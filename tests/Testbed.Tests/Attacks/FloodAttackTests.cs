@@ -1,0 +1,128 @@
+using Testbed.Attacks.Api;
+using Testbed.Checking;
+using Testbed.History;
+using Testbed.Hosting.Runs;
+using Testbed.Scenarios;
+using Testbed.Wire;
+using Xunit;
+
+namespace Testbed.Tests.Attacks;
+
+/// <summary>The flood attack: whole runs (3 s on 2 silos, the flood from 1 s to 2 s), and its judge on a made-up history.</summary>
+public sealed class FloodAttackTests
+{
+    private const string ClosedLoop = "{mode: closed, concurrency: 4}";
+
+    private static string Yaml(string defenses, string flood, string load = ClosedLoop) =>
+        $"name: flood\nseed: 7\ncluster:\n  silos: 2\nworkload: {load[..^1]}, accounts: 8, customers: 8, duration: 3s}}\n" +
+        $"defenses: {defenses}\nattacks:\n  - {{kind: flood, start: 1s, stop: 2s, {flood}}}\nexpect:\n  invariants: all\n";
+
+    private static Task<ScenarioResult> RunAsync(string defenses, string flood, string load = ClosedLoop) =>
+        ScenarioRunner.RunAsync(ScenarioLoader.Parse(Yaml(defenses, flood, load), "flood.yaml", TestbedCatalog.Default));
+
+    private static void AssertFloodFigures(AttackResult flood)
+    {
+        Assert.Empty(flood.Errors);
+        Assert.True(flood.Attempts > 0);
+        Assert.Equal(flood.Attempts, flood.Details["injected"]);
+        Assert.True(flood.Details["droppedSends"] >= 0 && flood.Details["cpuMicrosPerInjected"] >= 0);
+        foreach (var key in new[] { "goodputBefore", "goodputDuring", "ratio", "p99BeforeMs", "p99DuringMs", "windowStartMs", "windowStopMs" })
+        {
+            Assert.True(flood.Details.ContainsKey(key), key);
+        }
+
+        Assert.True(flood.Details["goodputBefore"] > 0, "the workload completed operations outside the window");
+        Assert.InRange(flood.Details["windowStartMs"], 950, 2500); // placed on the workload's clock (1 s plus timer slack)
+        Assert.InRange(flood.Details["windowStopMs"] - flood.Details["windowStartMs"], 900, 2000);
+        // The verdict follows the documented rule, whichever way this run went.
+        var rule = flood.Details["goodputDuring"] < 0.5 * flood.Details["goodputBefore"]
+            || (flood.Details["p99BeforeMs"] > 0 && flood.Details["p99DuringMs"] > 3 * flood.Details["p99BeforeMs"]);
+        Assert.Equal(rule ? flood.Attempts : 0, flood.Succeeded);
+    }
+
+    [Fact]
+    public async Task Junk_flood_from_one_source_is_contained_by_the_rate_limiter_of_zero_trust()
+    {
+        // zero-trust's own limiter (20000/s, burst 4000 per sender) would admit a 1 s flood at 800/s, so it is tuned down to
+        // 200/s; the workload is an open loop at 100 ops/s so that no legitimate sender (payments/k: ~80/s) comes near that.
+        var result = await RunAsync("[zero-trust, {name: ratelimit, rate: 200, burst: 100, strikes: 5}]", "rate: 800, payload: junk, sources: one",
+            "{mode: open, rate: 100}");
+
+        var flood = Assert.Single(result.Attacks);
+        Assert.Equal(("flood", "CAPEC-125", "T1499"), (flood.Kind, flood.Capec, flood.Mitre));
+        AssertFloodFigures(flood);
+        Assert.NotNull(flood.ContainmentMs);
+        Assert.True(result.SecurityEvents!.ByLayer.TryGetValue("ratelimit", out var byReason) && byReason.Values.Sum() > 0);
+        Assert.NotNull(flood.MttdMs); // attempts matched to security events (whatever the goodput verdict)
+        Assert.All(result.Invariants, i => Assert.True(i.Holds, i.Name));
+    }
+
+    [Fact]
+    public async Task Junk_flood_without_defenses_is_counted_and_refused_by_strict_decoding()
+    {
+        var result = await RunAsync("[none]", "rate: 400, payload: junk, sources: many, maxInFlight: 64");
+
+        var flood = Assert.Single(result.Attacks);
+        AssertFloodFigures(flood);
+        Assert.Null(flood.ContainmentMs);
+        Assert.Equal(0, flood.Detected);
+        Assert.Equal(flood.Attempts, flood.Succeeded + flood.Blocked); // every junk order came back rejected ("bad order")
+        Assert.True(result.Wire.Injected >= flood.Attempts);
+        Assert.All(result.Invariants, i => Assert.True(i.Holds, i.Name));
+    }
+
+    [Theory]
+    [InlineData("payload: garbage", "option 'payload' must be one of junk, valid, replayed, found 'garbage'")]
+    [InlineData("rate: 0", "option 'rate' must be a number in 1..1000000, found '0'")]
+    [InlineData("goodputThreshold: 2", "option 'goodputThreshold' must be a number in 0..1, found '2'")]
+    [InlineData("sources: all", "option 'sources' must be one of one, many, found 'all'")]
+    [InlineData("burst: 5", "unknown option 'burst'")]
+    public void Bad_options_are_rejected_by_the_scenario_loader_at_the_attack(string option, string message)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(Yaml("[none]", option), "flood.yaml", TestbedCatalog.Default));
+
+        var error = Assert.Single(ex.Errors);
+        Assert.Equal(("flood.yaml", 8, 5), (error.File, error.Line, error.Column));
+        Assert.Contains($"attacks[0] (flood): {message}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Judge_marks_every_attempt_succeeded_exactly_when_goodput_in_the_window_collapses(bool starved)
+    {
+        // A wire with no silo refuses every injection; the window opens 300 ms after the runtime starts, for 200 ms.
+        var (attack, options) = AttackCatalog.Create("flood", new Dictionary<string, string> { ["rate"] = "200" });
+        var runtime = new AdversaryRuntime(attack, options, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500), new WireHooks(), 1, TimeProvider.System);
+        await runtime.RunAsync(CancellationToken.None);
+        AttackResult Conclude(List<HistoryOp> ops) => runtime.Conclude(
+            new AttackJudgement(runtime.Context.Attempts.All, runtime.Context.Knowledge, HistoryChecker.Check(ops, []), ops, [], []), [], _ => null);
+
+        // Where the judge placed the window on the workload's clock (a history long enough not to clip it).
+        var placed = Conclude([Read(0, OpType.Invoke, 10_000_000), Read(0, OpType.Ok, 10_000_001)]).Details;
+        var (start, stop) = ((long)(placed["windowStartMs"] * 1000), (long)(placed["windowStopMs"] * 1000));
+        Assert.True(start >= 290_000 && stop - start >= 190_000, $"window {start}..{stop} µs");
+
+        // One client, a 1 ms read every 2 ms, for as long before the window as after it; starved: none within 50 ms of it.
+        var ops = new List<HistoryOp>();
+        for (long t = 0; t < stop + start; t += 2_000)
+        {
+            if (!starved || t + 1_000 < start - 50_000 || t > stop + 50_000)
+            {
+                ops.Add(Read(ops.Count, OpType.Invoke, t));
+                ops.Add(Read(ops.Count, OpType.Ok, t + 1_000));
+            }
+        }
+
+        var result = Conclude(ops);
+        Assert.True(result.Attempts > 0);
+        Assert.Equal(result.Attempts, result.Details["injected"]);
+        Assert.InRange(result.Details["goodputBefore"], starved ? 300 : 450, 550);
+        Assert.InRange(result.Details["goodputDuring"], starved ? 0 : 450, starved ? 0 : 550);
+        Assert.Equal(starved ? result.Attempts : 0, result.Succeeded);
+        Assert.Equal(starved ? 0 : result.Attempts, result.Blocked);
+    }
+
+    private static HistoryOp Read(int index, OpType type, long micros) =>
+        new() { Index = index, Type = type, Function = OpFunction.Read, Account = "account/0", TimeMicros = micros, Balance = type == OpType.Ok ? 0 : null };
+}
