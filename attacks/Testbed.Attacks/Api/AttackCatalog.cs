@@ -7,6 +7,7 @@ public static class AttackCatalog
 {
     private static readonly Dictionary<string, Func<Attack>> Factories = new(StringComparer.Ordinal)
     {
+        ["downgrade"] = () => new Downgrade(),
         ["eavesdrop"] = () => new Eavesdrop(),
         ["flood"] = () => new Flood(),
         ["replay"] = () => new Replay(),

@@ -74,6 +74,22 @@ public sealed class BuiltinAttackTests
     }
 
     [Fact]
+    public async Task Downgrade_of_session_offers_is_refused_by_the_signed_transcript()
+    {
+        var tls = await Run("downgrade-tls", "tls-like", "{kind: downgrade, start: 0s, stop: 30s, count: 6}");
+        var none = await Run("downgrade-none", "none", "{kind: downgrade, start: 0s, stop: 30s}");
+
+        var attack = tls.Attacks.Single();
+        Assert.Equal(("CAPEC-620", "T1562.010"), (attack.Capec, attack.Mitre));
+        Assert.Equal(6, attack.Attempts);
+        Assert.Equal(0, attack.Succeeded);
+        Assert.Equal(6, attack.Detected);
+        Assert.Equal(6, tls.SecurityEvents.ByLayer["session"]["bad-transcript"]);
+        Assert.All(tls.Invariants, i => Assert.True(i.Holds, i.Name));
+        Assert.Equal(0, none.Attacks.Single().Attempts); // no negotiation to tamper with
+    }
+
+    [Fact]
     public void Bad_attack_options_are_positioned_scenario_errors()
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(
