@@ -11,6 +11,15 @@ public sealed record InjectionResult(Envelope? Reply, string? Error)
 }
 
 /// <summary>
+/// What the system under test offers a <see cref="AdversaryCapabilities.Compromise"/> attack: being handed a principal's
+/// long-term key (as Tamarin's Reveal), and the defender's response to a detected compromise — revocation through the CA,
+/// which verifiers learn at their next poll.
+/// </summary>
+public sealed record CompromiseHooks(
+    Func<string, Task<Testbed.Defenses.Identity.ISigningKey?>> HandOver,
+    Func<string, Task> Revoke);
+
+/// <summary>
 /// What an attack acts with: its options, knowledge, attempt log, a random source seeded from the scenario, the run's
 /// clock, and injection (only with <see cref="AdversaryCapabilities.Inject"/>).
 /// </summary>
@@ -19,8 +28,11 @@ public sealed class AdversaryContext
     private readonly WireHooks _hooks;
     private readonly AdversaryCapabilities _capabilities;
 
-    internal AdversaryContext(WireHooks hooks, AttackInfo info, AttackOptions options, int seed, TimeProvider time)
+    private readonly CompromiseHooks? _compromise;
+
+    internal AdversaryContext(WireHooks hooks, AttackInfo info, AttackOptions options, int seed, TimeProvider time, CompromiseHooks? compromise)
     {
+        _compromise = compromise;
         _hooks = hooks;
         _capabilities = info.Capabilities;
         Options = options;
@@ -42,6 +54,23 @@ public sealed class AdversaryContext
 
     /// <summary>The run's clock.</summary>
     public TimeProvider Time { get; }
+
+    /// <summary>
+    /// <see cref="AdversaryCapabilities.Compromise"/>: the adversary is handed <paramref name="principal"/>'s current
+    /// long-term signing key (it can sign with it; the private key itself never leaves the key object). Null when the
+    /// principal has no key yet.
+    /// </summary>
+    public Task<Testbed.Defenses.Identity.ISigningKey?> CompromiseAsync(string principal) =>
+        _capabilities.HasFlag(AdversaryCapabilities.Compromise) && _compromise is not null
+            ? _compromise.HandOver(principal)
+            : throw new InvalidOperationException("this attack did not declare the Compromise capability, or the run offers no identities");
+
+    /// <summary>
+    /// The defender's response, scheduled by the scenario: revoke <paramref name="principal"/>'s compromised key at the CA
+    /// (and issue a new one). Verifiers learn it at their next revocation poll: the window is measurable.
+    /// </summary>
+    public Task RevokeAsync(string principal) =>
+        _compromise?.Revoke(principal) ?? throw new InvalidOperationException("the run offers no identities");
 
     /// <summary>Records a passive attempt (an observation): never matched to a security event.</summary>
     public Attempt RecordObservation(string action, string claimedSender, string recipient, EnvelopeKind kind) =>

@@ -19,12 +19,13 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     private volatile bool _open;
 
     /// <summary>Prepares <paramref name="attack"/> (already configured) for a run on <paramref name="hooks"/>.</summary>
-    public AdversaryRuntime(Attack attack, AttackOptions options, TimeSpan start, TimeSpan stop, WireHooks hooks, int seed, TimeProvider time)
+    public AdversaryRuntime(Attack attack, AttackOptions options, TimeSpan start, TimeSpan stop, WireHooks hooks, int seed, TimeProvider time,
+        CompromiseHooks? compromise = null)
     {
         _attack = attack;
         _start = start;
         _stop = stop;
-        Context = new AdversaryContext(hooks, attack.Info, options, seed, time);
+        Context = new AdversaryContext(hooks, attack.Info, options, seed, time, compromise);
         var caps = attack.Info.Capabilities;
         if (caps.HasFlag(AdversaryCapabilities.Observe))
         {
@@ -143,30 +144,35 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     }
 
     /// <summary>
-    /// Gives each active attempt the earliest unused security event at the same recipient, from the same claimed sender,
-    /// of the same kind, at or after the attempt (5 ms of clock slack). Events are queued per (recipient, sender, kind),
-    /// so matching is linear in attempts and events.
+    /// Gives each security event to the latest not-yet-detected attempt at the same recipient, from the same claimed
+    /// sender, of the same kind, made at or before it (5 ms of clock slack): the attempt that most plausibly caused it.
+    /// Passive attempts and attempts that succeeded take no events. Linear in attempts and events per key.
     /// </summary>
     private static void MatchDetections(IReadOnlyList<Attempt> attempts, IReadOnlyCollection<SecurityEvent> events)
     {
-        var queues = events.GroupBy(e => (e.Recipient, e.ClaimedSender, e.Kind))
-            .ToDictionary(g => g.Key, g => new Queue<SecurityEvent>(g.OrderBy(e => e.Time)));
-        foreach (var attempt in attempts.Where(a => !a.Passive).OrderBy(a => a.At))
+        var candidates = attempts.Where(a => !a.Passive && !a.Succeeded)
+            .GroupBy(a => (a.Recipient, a.ClaimedSender, a.Kind))
+            .ToDictionary(g => g.Key, g => g.OrderBy(a => a.At).ToList());
+        foreach (var group in events.GroupBy(e => (e.Recipient, e.ClaimedSender, e.Kind)))
         {
-            if (!queues.TryGetValue((attempt.Recipient, attempt.ClaimedSender, attempt.Kind), out var queue))
+            if (!candidates.TryGetValue(group.Key, out var ordered))
             {
                 continue;
             }
 
-            var earliest = attempt.At.AddMilliseconds(-5);
-            while (queue.TryPeek(out var stale) && stale.Time < earliest)
+            var open = new Stack<Attempt>();
+            var next = 0;
+            foreach (var securityEvent in group.OrderBy(e => e.Time))
             {
-                queue.Dequeue(); // before this attempt: about something else
-            }
+                while (next < ordered.Count && ordered[next].At <= securityEvent.Time.AddMilliseconds(5))
+                {
+                    open.Push(ordered[next++]);
+                }
 
-            if (queue.TryDequeue(out var match))
-            {
-                attempt.DetectedAt = match.Time;
+                if (open.TryPop(out var attempt))
+                {
+                    attempt.DetectedAt = securityEvent.Time;
+                }
             }
         }
     }

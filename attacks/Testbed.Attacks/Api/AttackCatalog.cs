@@ -10,6 +10,7 @@ public static class AttackCatalog
         ["downgrade"] = () => new Downgrade(),
         ["eavesdrop"] = () => new Eavesdrop(),
         ["flood"] = () => new Flood(),
+        ["key-compromise"] = () => new KeyCompromise(),
         ["replay"] = () => new Replay(),
         ["spoof"] = () => new Spoof(),
         ["tamper"] = () => new Tamper(),

@@ -68,7 +68,8 @@ public static class ScenarioRunner
         var adversaries = scenario.Attacks.Select((spec, i) =>
         {
             var (attack, attackOptions) = AttackCatalog.Create(spec.Kind, spec.Options);
-            return new AdversaryRuntime(attack, attackOptions, spec.Start, spec.Stop, hooks, unchecked((scenario.Seed * 31) + i + 1), TimeProvider.System);
+            return new AdversaryRuntime(attack, attackOptions, spec.Start, spec.Stop, hooks, unchecked((scenario.Seed * 31) + i + 1), TimeProvider.System,
+                CompromiseThrough(cluster));
         }).ToArray();
 
         var history = new History.History();
@@ -152,6 +153,23 @@ public static class ScenarioRunner
         }
 
         return states;
+    }
+
+    /// <summary>Key hand-over and revocation on the embedded cluster: through the key store of the silo holding the principal's key.</summary>
+    private static CompromiseHooks CompromiseThrough(EmbeddedCluster cluster)
+    {
+        Defenses.Identity.KeyStore? Holder(string principal) => Enumerable.Range(0, cluster.SiloNames.Count)
+            .Select(i => cluster.SiloServices(i).GetService<Defenses.Identity.KeyStore>())
+            .FirstOrDefault(k => k is not null && k.Holds(principal));
+        return new CompromiseHooks(
+            async principal => Holder(principal) is { } keys ? await keys.GetSigningKeyAsync(principal) : null,
+            async principal =>
+            {
+                if (Holder(principal) is { } keys)
+                {
+                    await keys.RotateAsync(principal, "compromised");
+                }
+            });
     }
 
     private static IReadOnlyList<AttackResult> ConcludeAttacks(Scenario scenario, EmbeddedCluster cluster, AdversaryRuntime[] adversaries,

@@ -90,6 +90,28 @@ public sealed class BuiltinAttackTests
     }
 
     [Fact]
+    public async Task Stolen_key_impersonates_until_revocation_propagates_and_never_opens_session_traffic()
+    {
+        static Task<ScenarioResult> RunKc(string preset) => ScenarioRunner.RunAsync(ScenarioLoader.Parse(
+            $"name: kc-{preset}\nseed: 8\nworkload:\n  accounts: 4\n  duration: 2500ms\ndefenses: [{preset}]\nattacks:\n" +
+            "  - {kind: key-compromise, start: 0s, stop: 30s, at: 1200ms, revokeAfter: 500ms, interval: 20ms, count: 50}\nexpect:\n  invariants: []\n",
+            "kc.yaml", TestbedCatalog.Default));
+        var signed = await RunKc("signed");
+        var tls = await RunKc("tls-like");
+
+        var stolen = signed.Attacks.Single();
+        Assert.Equal(("CAPEC-560", "T1552.004"), (stolen.Capec, stolen.Mitre));
+        Assert.True(stolen.Succeeded > 0, "forged orders signed with the stolen key are accepted before revocation");
+        Assert.True(stolen.Detected > 0, "and rejected once the revocation reached the verifiers");
+        Assert.True(signed.SecurityEvents.ByLayer["sign"].ContainsKey("revoked-key"));
+        Assert.True(stolen.Details["readableBefore"] > 0); // signing is not secrecy: recorded traffic was readable anyway
+
+        var fs = tls.Attacks.Single();
+        Assert.Equal(0, fs.Succeeded);
+        Assert.Equal(0, fs.Details["readableBefore"]); // forward secrecy: the long-term key opens no recorded session traffic
+    }
+
+    [Fact]
     public void Bad_attack_options_are_positioned_scenario_errors()
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(
