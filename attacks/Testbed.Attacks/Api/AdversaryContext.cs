@@ -40,6 +40,12 @@ public sealed class AdversaryContext
         Time = time;
     }
 
+    /// <summary>When the attack's window opened (null until it does).</summary>
+    public DateTimeOffset? OpenedAt { get; internal set; }
+
+    /// <summary>When the attack's window closed (null while open or never opened).</summary>
+    public DateTimeOffset? ClosedAt { get; internal set; }
+
     /// <summary>The attack's options.</summary>
     public AttackOptions Options { get; }
 

@@ -48,6 +48,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         try
         {
             await Task.Delay(_start, time, runEnded);
+            Context.OpenedAt = time.GetUtcNow();
             _open = true;
             using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded);
             window.CancelAfter(_stop - _start);
@@ -70,6 +71,10 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         finally
         {
             _open = false;
+            if (Context.OpenedAt is not null)
+            {
+                Context.ClosedAt = time.GetUtcNow();
+            }
         }
     }
 
@@ -115,6 +120,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     /// <summary>Judges the attack and matches security events to its attempts.</summary>
     public AttackResult Conclude(AttackJudgement judgement, IReadOnlyCollection<SecurityEvent> events, Func<string, DateTimeOffset?> firstBlockedAt)
     {
+        judgement = judgement with { WindowOpenedAt = Context.OpenedAt, WindowClosedAt = Context.ClosedAt };
         try
         {
             _attack.Judge(judgement);

@@ -36,15 +36,28 @@ public abstract class Attack
     public abstract void Judge(AttackJudgement judgement);
 }
 
-/// <summary>What an attack's judge sees after the run: its attempts and knowledge, and the run's measured ground truth.</summary>
+/// <summary>
+/// What an attack's judge sees after the run: its attempts and knowledge, and the run's measured ground truth. History
+/// times count from <see cref="WorkloadStartedAt"/> (a warm-up phase, if any, ran before it on its own clock: order ids "w-…").
+/// </summary>
 public sealed record AttackJudgement(
     IReadOnlyList<Attempt> Attempts,
     Knowledge Knowledge,
     CheckReport Check,
     IReadOnlyList<History.HistoryOp> History,
     IReadOnlyList<AccountState> FinalState,
-    IReadOnlyList<CustomerProfile> Customers)
+    IReadOnlyList<CustomerProfile> Customers,
+    DateTimeOffset WorkloadStartedAt)
 {
+    /// <summary>When the attack's window opened (set by the runtime; null if it never opened).</summary>
+    public DateTimeOffset? WindowOpenedAt { get; init; }
+
+    /// <summary>When the attack's window closed (set by the runtime).</summary>
+    public DateTimeOffset? WindowClosedAt { get; init; }
+
+    /// <summary>Where <paramref name="at"/> falls on the history's clock (<see cref="History.HistoryOp.TimeMicros"/>).</summary>
+    public double HistoryMicros(DateTimeOffset at) => (at - WorkloadStartedAt).Ticks / 10.0;
+
     /// <summary>Attack-specific figures for result.json (e.g. canaries recovered).</summary>
     public Dictionary<string, double> Details { get; } = new(StringComparer.Ordinal);
 }

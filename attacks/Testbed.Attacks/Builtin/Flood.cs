@@ -21,9 +21,6 @@ namespace Testbed.Attacks.Builtin;
 /// </summary>
 public sealed class Flood : Attack
 {
-    // The API does not place the window in history time. The runner creates the attack just before the workload's clock
-    // starts, so the window is [opened − created, closed − created] on that clock's time base (Stopwatch).
-    private readonly long _created = Stopwatch.GetTimestamp();
     private readonly List<ObservedEnvelope> _seen = [];
     private string _target = "payments", _payload = "junk";
     private bool _many;
@@ -77,14 +74,14 @@ public sealed class Flood : Attack
     /// <inheritdoc />
     public override void Judge(AttackJudgement judgement)
     {
-        // A warm-up phase (bench) runs first on its own clock: leave it out and shift the window by its length.
+        // A warm-up phase (bench) runs first on its own clock: leave it out; the window is placed on the measured workload's clock.
         var warm = judgement.History.LastOrDefault(o => o.Transfer?.OrderId.StartsWith("w-", StringComparison.Ordinal) == true);
         var ops = judgement.History.Where(o => o.Index > (warm?.Index ?? -1)).ToArray();
-        double At(long timestamp) => (Stopwatch.GetElapsedTime(_created, timestamp).Ticks / 10.0) - (warm?.TimeMicros ?? 0);
         var end = ops.Length == 0 ? 0 : ops.Max(o => o.TimeMicros);
-        var (start, stop) = (_opened == 0 ? end : At(_opened), Math.Min(_closed == 0 ? end : At(_closed), end));
+        var opened = judgement.WindowOpenedAt;
+        var (start, stop) = opened is { } at ? (judgement.HistoryMicros(at), Math.Min(judgement.WindowClosedAt is { } to ? judgement.HistoryMicros(to) : end, end)) : (end, end);
         var (inSec, outSec) = (Math.Max(0, stop - start) / 1e6, (end - Math.Max(0, stop - start)) / 1e6);
-        bool Inside(double micros) => _opened != 0 && micros >= start && micros <= stop;
+        bool Inside(double micros) => opened is not null && micros >= start && micros <= stop;
         var (okIn, okOut, latencies, invoked) = (0, 0, new List<(bool In, double Ms)>(), new Dictionary<int, Queue<long>>());
         foreach (var o in ops) // completions pair with their process's oldest open invocation
         {

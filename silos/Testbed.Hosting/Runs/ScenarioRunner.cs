@@ -97,7 +97,7 @@ public static class ScenarioRunner
             var finalState = await ReadFinalStateAsync(cluster.Client, w.Accounts);
             var ops = history.Snapshot();
             var report = HistoryChecker.Check(ops, finalState);
-            var attacks = ConcludeAttacks(scenario, cluster, adversaries, report, ops, finalState, events);
+            var attacks = ConcludeAttacks(scenario, cluster, adversaries, report, ops, finalState, events, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
             return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks);
         }
@@ -173,7 +173,7 @@ public static class ScenarioRunner
     }
 
     private static IReadOnlyList<AttackResult> ConcludeAttacks(Scenario scenario, EmbeddedCluster cluster, AdversaryRuntime[] adversaries,
-        CheckReport report, IReadOnlyList<History.HistoryOp> ops, IReadOnlyList<AccountState> finalState, SecurityEventLog events)
+        CheckReport report, IReadOnlyList<History.HistoryOp> ops, IReadOnlyList<AccountState> finalState, SecurityEventLog events, DateTimeOffset workloadStartedAt)
     {
         if (adversaries.Length == 0)
         {
@@ -189,7 +189,7 @@ public static class ScenarioRunner
         var customers = new Workload.CustomerDirectory(scenario.Seed, scenario.Workload.Customers).Profiles;
         var eventList = events.Events;
         return adversaries.Select(a => a.Conclude(
-            new AttackJudgement(a.Context.Attempts.All, a.Context.Knowledge, report, ops, finalState, customers), eventList, FirstBlockedAt)).ToArray();
+            new AttackJudgement(a.Context.Attempts.All, a.Context.Knowledge, report, ops, finalState, customers, workloadStartedAt), eventList, FirstBlockedAt)).ToArray();
     }
 
     private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire,

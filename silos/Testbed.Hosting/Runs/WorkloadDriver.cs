@@ -13,7 +13,8 @@ public readonly record struct WorkloadProgress(long Completed, long? TargetOpera
 public sealed record TimelineBucket(int Second, long Ok, long Fail, long Info);
 
 /// <summary>What a workload measured.</summary>
-public sealed record WorkloadResult(TimeSpan Elapsed, long Ok, long Fail, long Info, LongConcurrentHistogram LatencyMicros, IReadOnlyList<TimelineBucket> Timeline);
+public sealed record WorkloadResult(TimeSpan Elapsed, long Ok, long Fail, long Info, LongConcurrentHistogram LatencyMicros, IReadOnlyList<TimelineBucket> Timeline,
+    DateTimeOffset StartedAt);
 
 /// <summary>
 /// Drives customers with transfers and balance reads, closed loop (N concurrent clients) or open loop (a fixed arrival
@@ -32,6 +33,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
     /// <summary>Runs the workload to its operation count or duration.</summary>
     public async Task<WorkloadResult> RunAsync(IProgress<WorkloadProgress>? progress, CancellationToken cancellationToken)
     {
+        var startedAt = DateTimeOffset.UtcNow;
         _clock.Start();
         using var reporter = progress is null ? null : new Timer(_ => progress.Report(Progress()), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(250));
         if (spec.Mode == LoadMode.Open)
@@ -45,7 +47,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
 
         _clock.Stop();
         progress?.Report(Progress());
-        return new WorkloadResult(_clock.Elapsed, _ok, _fail, _info, _latency, Timeline());
+        return new WorkloadResult(_clock.Elapsed, _ok, _fail, _info, _latency, Timeline(), startedAt);
     }
 
     private WorkloadProgress Progress() =>
