@@ -93,8 +93,8 @@ public sealed class BuiltinAttackTests
     public async Task Stolen_key_impersonates_until_revocation_propagates_and_never_opens_session_traffic()
     {
         static Task<ScenarioResult> RunKc(string preset) => ScenarioRunner.RunAsync(ScenarioLoader.Parse(
-            $"name: kc-{preset}\nseed: 8\nworkload:\n  accounts: 4\n  duration: 2500ms\ndefenses: [{preset}]\nattacks:\n" +
-            "  - {kind: key-compromise, start: 0s, stop: 30s, at: 1200ms, revokeAfter: 500ms, interval: 20ms, count: 50}\nexpect:\n  invariants: []\n",
+            $"name: kc-{preset}\nseed: 8\nworkload:\n  accounts: 4\n  duration: 3s\ndefenses: [{preset}]\nattacks:\n" +
+            "  - {kind: key-compromise, start: 0s, stop: 30s, at: 800ms, revokeAfter: 300ms, interval: 15ms, count: 150}\nexpect:\n  invariants: []\n",
             "kc.yaml", TestbedCatalog.Default));
         var signed = await RunKc("signed");
         var tls = await RunKc("tls-like");
