@@ -23,32 +23,12 @@ public sealed class AttackOptions(IReadOnlyDictionary<string, string> raw)
     }
 
     /// <summary>An integer option within [min, max].</summary>
-    public int Integer(string key, int fallback, int min, int max)
-    {
-        _read.Add(key);
-        if (!Raw.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-
-        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new ArgumentException($"option '{key}' must be an integer in {min}..{max}, found '{text}'");
-    }
+    public int Integer(string key, int fallback, int min, int max) =>
+        Bounded(key, fallback, min, max, "an integer", t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : null);
 
     /// <summary>A number option within [min, max].</summary>
-    public double Number(string key, double fallback, double min, double max)
-    {
-        _read.Add(key);
-        if (!Raw.TryGetValue(key, out var text))
-        {
-            return fallback;
-        }
-
-        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
-            ? value
-            : throw new ArgumentException($"option '{key}' must be a number in {min}..{max}, found '{text}'");
-    }
+    public double Number(string key, double fallback, double min, double max) =>
+        Bounded(key, fallback, min, max, "a number", t => double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null);
 
     /// <summary>A duration option (500ms, 2s, 1m).</summary>
     public TimeSpan Duration(string key, TimeSpan fallback)
@@ -69,6 +49,19 @@ public sealed class AttackOptions(IReadOnlyDictionary<string, string> raw)
         return allowed.Contains(value, StringComparer.Ordinal)
             ? value
             : throw new ArgumentException($"option '{key}' must be one of {string.Join(", ", allowed)}, found '{value}'");
+    }
+
+    private T Bounded<T>(string key, T fallback, T min, T max, string what, Func<string, T?> parse) where T : struct, IComparable<T>
+    {
+        _read.Add(key);
+        if (!Raw.TryGetValue(key, out var text))
+        {
+            return fallback;
+        }
+
+        return parse(text) is { } value && value.CompareTo(min) >= 0 && value.CompareTo(max) <= 0
+            ? value
+            : throw new ArgumentException($"option '{key}' must be {what} in {min}..{max}, found '{text}'");
     }
 
     /// <summary>Throws when an option was given that the attack never read (a typo, or an option of another attack).</summary>

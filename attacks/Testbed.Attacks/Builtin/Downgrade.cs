@@ -49,7 +49,7 @@ public sealed class Downgrade : Attack
     {
         if (envelope is { Direction: WireDirection.Request, Injected: false, Envelope: { } e }
             && e.Kind is EnvelopeKind.Order or EnvelopeKind.Debit or EnvelopeKind.Credit or EnvelopeKind.BalanceQuery
-            && IsClearJson(e.Payload.Span))
+            && Readable.IsClearJson(e.Payload.Span))
         {
             _clearSeen.TryAdd($"{e.Sender}>{e.Recipient}", context.Time.GetUtcNow());
         }
@@ -65,10 +65,6 @@ public sealed class Downgrade : Attack
 
         judgement.Details["weakSessions"] = judgement.Attempts.Where(a => a.Succeeded).Select(a => a.Key).Distinct().Count();
     }
-
-    /// <summary>Readable JSON (the services' payloads in clear): braces at both ends and printable ASCII throughout.</summary>
-    private static bool IsClearJson(ReadOnlySpan<byte> payload) =>
-        payload.Length >= 2 && payload[0] == (byte)'{' && payload[^1] == (byte)'}' && !payload.ContainsAnyExceptInRange((byte)0x20, (byte)0x7E);
 
     /// <summary>The hello with <c>_strip</c> removed from both protection sets, or null when it has nothing to strip.</summary>
     private byte[]? Strip(ReadOnlySpan<byte> hello)

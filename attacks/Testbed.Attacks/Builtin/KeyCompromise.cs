@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Testbed.Attacks.Api;
 using Testbed.Attacks.Hooks;
 using Testbed.Defenses;
@@ -16,7 +15,7 @@ namespace Testbed.Attacks.Builtin;
 /// (credentials sniffed, else guessed) every <c>interval</c>; the defender revokes the key <c>revokeAfter</c> later,
 /// and the forgeries keep working until verifiers learn it — the window is reported. CAPEC-560, ATT&amp;CK T1552.004.
 /// </summary>
-public sealed partial class KeyCompromise : Attack
+public sealed class KeyCompromise : Attack
 {
     private readonly ConcurrentDictionary<string, string> _credentials = new(StringComparer.Ordinal);
     private string _victim = "customer/1";
@@ -44,16 +43,16 @@ public sealed partial class KeyCompromise : Attack
             return;
         }
 
-        var text = System.Text.Encoding.ASCII.GetString(e.Payload.Span);
         Interlocked.Increment(ref _recordedBefore);
-        if (Credentials().Match(text) is { Success: true } m)
+        if (!Readable.IsClearJson(e.Payload.Span))
         {
-            (_credentials["card"], _credentials["pin"]) = (m.Groups["card"].Value, m.Groups["pin"].Value);
+            return;
         }
 
-        if (text.StartsWith('{') && text.EndsWith('}'))
+        Interlocked.Increment(ref _readableBefore); // in clear before the compromise: readable with or without the key
+        if (e.Kind == EnvelopeKind.Order && PaymentsJson.TryDecode<OrderMessage>(e.Payload, out var order))
         {
-            Interlocked.Increment(ref _readableBefore); // in clear before the compromise: readable with or without the key
+            (_credentials["card"], _credentials["pin"]) = (order.CardNumber, order.Pin);
         }
     }
 
@@ -106,7 +105,4 @@ public sealed partial class KeyCompromise : Attack
             d["impersonationAfterRevocationMs"] = Math.Max(0, (lastAccepted - revoked).TotalMilliseconds);
         }
     }
-
-    [GeneratedRegex("\"cardNumber\":\"(?<card>[0-9]{16})\",\"pin\":\"(?<pin>[0-9]{4})\"", RegexOptions.CultureInvariant)]
-    private static partial Regex Credentials();
 }

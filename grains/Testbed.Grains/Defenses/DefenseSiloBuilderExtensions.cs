@@ -26,11 +26,7 @@ public static class DefenseSiloBuilderExtensions
             events,
             sp.GetRequiredService<IWire>()));
         builder.Services.AddSingleton(sp => pipeline.Build(sp.GetRequiredService<DefenseEnvironment>()));
-        builder.Services.AddSingleton(sp => new ServiceRuntime(
-            sp.GetRequiredService<IWire>(),
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
-            sp.GetRequiredService<DefensePipeline>(),
-            sp.GetRequiredService<DefenseEnvironment>()));
+        builder.Services.AddSingleton(sp => new ServiceRuntime(sp.GetRequiredService<DefensePipeline>(), sp.GetRequiredService<DefenseEnvironment>()));
         return builder;
     }
 

@@ -49,7 +49,7 @@ public sealed class MessageContext
     public MessageContext ForReply() => new() { Endpoint = Endpoint, Peer = Peer, Direction = WireDirection.Reply, Session = Session };
 
     /// <summary>The context for opening the reply to the request this context sealed.</summary>
-    public MessageContext ForResponse() => new() { Endpoint = Endpoint, Peer = Peer, Direction = WireDirection.Reply, Session = Session };
+    public MessageContext ForResponse() => ForReply();
 }
 
 /// <summary>

@@ -4,16 +4,16 @@ using Testbed.Wire;
 namespace Testbed.Services;
 
 /// <summary>
-/// What a service grain runs on, one per silo: the wire, the clock, the silo's defense pipeline and the environment its
-/// layers use. Services get this and nothing that can reach another grain directly.
+/// What a service grain runs on, one per silo: the silo's defense pipeline and the environment its layers use (which
+/// holds the wire and the clock). Services get this and nothing that can reach another grain directly.
 /// </summary>
-public sealed class ServiceRuntime(IWire wire, TimeProvider time, DefensePipeline defenses, DefenseEnvironment environment)
+public sealed class ServiceRuntime(DefensePipeline defenses, DefenseEnvironment environment)
 {
     /// <summary>The wire.</summary>
-    public IWire Wire { get; } = wire;
+    public IWire Wire => Environment.Wire;
 
     /// <summary>The clock.</summary>
-    public TimeProvider Time { get; } = time;
+    public TimeProvider Time => Environment.Time;
 
     /// <summary>The channel pipeline every envelope passes through on both ends.</summary>
     public DefensePipeline Defenses { get; } = defenses;

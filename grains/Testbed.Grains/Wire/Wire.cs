@@ -43,7 +43,7 @@ public sealed class Wire : IWire, IDisposable
     internal async Task<byte[]> InjectAsync(string recipient, byte[] frame, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        PrincipalAddress.ToGrainId(recipient); // validates the address before anything is sent
+        var endpoint = _grains.GetGrain<IEnvelopeEndpoint>(PrincipalAddress.ToGrainId(recipient)); // validates the address before anything is sent
         _hooks.Stats.Inject(frame.Length);
         var taps = _hooks.Taps;
         if (taps.Length > 0)
@@ -53,7 +53,7 @@ public sealed class Wire : IWire, IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return await _grains.GetGrain<IEnvelopeEndpoint>(PrincipalAddress.ToGrainId(recipient)).Deliver(frame);
+        return await endpoint.Deliver(frame);
     }
 
     /// <summary>Unregisters from the run's hooks when the silo shuts down.</summary>

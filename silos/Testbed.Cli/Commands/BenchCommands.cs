@@ -18,12 +18,11 @@ internal static class BenchCommands
     /// </summary>
     private static Command Wire()
     {
-        var calls = Positive("--calls", 50_000, "Calls per path per round.");
-        var rounds = Positive("--rounds", 20, "Measured rounds (each runs both paths, order alternating).");
-        var concurrency = Positive("--concurrency", 16, "Concurrent calls in flight.");
-        var payload = new Option<int>("--payload") { Description = "Payload bytes per message.", DefaultValueFactory = _ => 256 };
-        payload.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 1 << 20) { r.AddError("--payload must be 0..1048576"); } });
-        var outDir = new Option<DirectoryInfo>("--out") { Description = "Folder for bench-wire.json.", DefaultValueFactory = _ => new DirectoryInfo("results") };
+        var calls = BenchOptions.Integer("--calls", 50_000, "Calls per path per round.");
+        var rounds = BenchOptions.Integer("--rounds", 20, "Measured rounds (each runs both paths, order alternating).");
+        var concurrency = BenchOptions.Integer("--concurrency", 16, "Concurrent calls in flight.");
+        var payload = BenchOptions.Integer("--payload", 256, "Payload bytes per message.", 0, 1 << 20);
+        var outDir = BenchOptions.Out("bench-wire.json");
         var command = new Command("wire", "Cost of the wire with nothing attached vs plain Orleans grain calls (cross-silo).")
         {
             calls, rounds, concurrency, payload, outDir,
@@ -41,13 +40,6 @@ internal static class BenchCommands
             return ExitCodes.Passed;
         });
         return command;
-    }
-
-    private static Option<int> Positive(string name, int defaultValue, string description)
-    {
-        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
-        option.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError($"{name} must be at least 1"); } });
-        return option;
     }
 
     private static async Task<WireBenchResult> RunWireAsync(WireBenchSettings s, CancellationToken ct)
@@ -85,7 +77,7 @@ internal static class BenchCommands
         }
 
         var ratios = plain.Zip(wire, (p, w) => w / p).ToArray();
-        return new WireBenchResult(s, Stats.Of(plain), Stats.Of(wire), Stats.Of(ratios),
+        return new WireBenchResult(s, Spread.Of(plain), Spread.Of(wire), Spread.Of(ratios),
             CrossSilo: driverHost is not null && driverHost != plainHost && driverHost != wireHost, Environment.ProcessorCount, plain, wire);
     }
 
@@ -115,17 +107,6 @@ internal static class BenchCommands
 
     private sealed record WireBenchSettings(int Calls, int Rounds, int Concurrency, int PayloadBytes);
 
-    private sealed record Stats(double Min, double Median, double Max)
-    {
-        public static Stats Of(IReadOnlyList<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            var mid = sorted.Length / 2;
-            var median = sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-            return new Stats(sorted[0], median, sorted[^1]);
-        }
-    }
-
-    private sealed record WireBenchResult(WireBenchSettings Settings, Stats Plain, Stats Wire, Stats Ratio, bool CrossSilo, int Cores,
+    private sealed record WireBenchResult(WireBenchSettings Settings, Spread Plain, Spread Wire, Spread Ratio, bool CrossSilo, int Cores,
         IReadOnlyList<double> PlainRounds, IReadOnlyList<double> WireRounds);
 }

@@ -19,15 +19,11 @@ internal static class PresetBench
     public static Command Command()
     {
         var presets = new Option<string[]>("--presets") { Description = "Presets (or layer names) to compare; 'none' is always the baseline.", DefaultValueFactory = _ => DefaultPresets, AllowMultipleArgumentsPerToken = true };
-        var payload = new Option<int>("--payload") { Description = "Order padding in bytes (payload size).", DefaultValueFactory = _ => 1024 };
-        payload.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 0 or > 65536) { r.AddError("--payload must be 0..65536"); } });
-        var operations = new Option<int>("--operations") { Description = "Operations per run.", DefaultValueFactory = _ => 3000 };
-        operations.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 100) { r.AddError("--operations must be at least 100"); } });
-        var rounds = new Option<int>("--rounds") { Description = "Measured rounds (each runs every preset once).", DefaultValueFactory = _ => 3 };
-        rounds.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) { r.AddError("--rounds must be at least 1"); } });
-        var concurrency = new Option<int>("--concurrency") { Description = "Closed-loop clients.", DefaultValueFactory = _ => 16 };
-        concurrency.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) { r.AddError("--concurrency must be 1..1024"); } });
-        var outDir = new Option<DirectoryInfo>("--out") { Description = "Folder for bench-presets.json.", DefaultValueFactory = _ => new DirectoryInfo("results") };
+        var payload = BenchOptions.Integer("--payload", 1024, "Order padding in bytes (payload size).", 0, 65536);
+        var operations = BenchOptions.Integer("--operations", 3000, "Operations per run.", 100);
+        var rounds = BenchOptions.Integer("--rounds", 3, "Measured rounds (each runs every preset once).");
+        var concurrency = BenchOptions.Integer("--concurrency", 16, "Closed-loop clients.", 1, 1024);
+        var outDir = BenchOptions.Out("bench-presets.json");
         var command = new Command("presets", "Goodput and latency of the workload under each defense preset, as ratios to 'none'.")
         {
             presets, payload, operations, rounds, concurrency, outDir,
@@ -85,9 +81,9 @@ internal static class PresetBench
         var rows = presets.Select(p =>
         {
             var mine = measured.Where(r => r.Preset == p).ToList();
-            var ratios = mine.Select(r => r.GoodputPerSec / baseline[r.Round].GoodputPerSec).ToList();
-            return new PresetSummary(p, Median(mine.Select(r => r.GoodputPerSec)), Median(mine.Select(r => r.P50Ms)), Median(mine.Select(r => r.P99Ms)),
-                ratios.Min(), Median(ratios), ratios.Max());
+            var ratios = Spread.Of(mine.Select(r => r.GoodputPerSec / baseline[r.Round].GoodputPerSec));
+            return new PresetSummary(p, Spread.Of(mine.Select(r => r.GoodputPerSec)).Median, Spread.Of(mine.Select(r => r.P50Ms)).Median,
+                Spread.Of(mine.Select(r => r.P99Ms)).Median, ratios.Min, ratios.Median, ratios.Max);
         }).ToList();
         return new PresetBenchResult(payload, operations, rounds, concurrency, Environment.ProcessorCount, rows, runs);
     }
@@ -106,13 +102,6 @@ internal static class PresetBench
         }
 
         AnsiConsole.Write(table);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private sealed record PresetRun(string Preset, int Round, bool WarmUp, double GoodputPerSec, double P50Ms, double P99Ms, bool Passed, long SecurityEvents);

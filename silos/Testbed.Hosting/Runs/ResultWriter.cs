@@ -20,16 +20,7 @@ public static class ResultWriter
     {
         var dir = Path.Combine(outDir, result.Name);
         Directory.CreateDirectory(dir);
-        WriteAtomically(Path.Combine(dir, "history.jsonl"), stream =>
-        {
-            var history = new History.History();
-            foreach (var op in result.History)
-            {
-                history.Append(op);
-            }
-
-            history.WriteJsonLines(stream);
-        });
+        WriteAtomically(Path.Combine(dir, "history.jsonl"), stream => History.History.WriteJsonLines(result.History, stream));
         WriteAtomically(Path.Combine(dir, "result.json"), stream => JsonSerializer.Serialize(stream, result, Json));
         return dir;
     }

@@ -13,7 +13,14 @@ public sealed record OperationCounts(long Invoked, long Ok, long Fail, long Info
 public sealed record ExpectationResult(string Name, bool Passed, string Detail);
 
 /// <summary>What the wire carried.</summary>
-public sealed record WireSummary(long Requests, long Replies, long Bytes, long Dropped, long Delayed, long Replaced, long Duplicated, long Injected);
+public sealed record WireSummary(long Requests, long Replies, long Bytes, long Dropped, long Delayed, long Replaced, long Duplicated, long Injected)
+{
+    /// <summary>Nothing carried.</summary>
+    public static WireSummary None { get; } = new(0, 0, 0, 0, 0, 0, 0, 0);
+
+    /// <summary>A snapshot of the run's counters.</summary>
+    public static WireSummary From(Testbed.Wire.WireStats s) => new(s.Requests, s.Replies, s.Bytes, s.Dropped, s.Delayed, s.Replaced, s.Duplicated, s.Injected);
+}
 
 /// <summary>Security events of a run: the total and counts per layer, then per reason.</summary>
 public sealed record SecurityEventSummary(long Total, IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> ByLayer)

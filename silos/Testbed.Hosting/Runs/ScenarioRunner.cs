@@ -128,7 +128,7 @@ public static class ScenarioRunner
         Defenses = scenario.Defenses,
         Attacks = [],
         Faults = [],
-        Wire = wire is null ? new WireSummary(0, 0, 0, 0, 0, 0, 0, 0) : new WireSummary(wire.Requests, wire.Replies, wire.Bytes, wire.Dropped, wire.Delayed, wire.Replaced, wire.Duplicated, wire.Injected),
+        Wire = wire is null ? WireSummary.None : WireSummary.From(wire),
         Timeline = [],
         History = ops,
     };
@@ -183,8 +183,7 @@ public static class ScenarioRunner
         var limiters = Enumerable.Range(0, cluster.SiloNames.Count)
             .SelectMany(i => cluster.SiloServices(i).GetRequiredService<DefensePipeline>().Layers.OfType<Defenses.RateLimit.RateLimitLayer>())
             .ToArray();
-        DateTimeOffset? FirstBlockedAt(string sender) =>
-            limiters.Select(l => l.FirstBlockedAt(sender)).Where(t => t is not null).Select(t => t!.Value).DefaultIfEmpty().Min() is var t && t != default ? t : null;
+        DateTimeOffset? FirstBlockedAt(string sender) => limiters.Select(l => l.FirstBlockedAt(sender)).Min();
 
         var customers = new Workload.CustomerDirectory(scenario.Seed, scenario.Workload.Customers).Profiles;
         var eventList = events.Events;
@@ -268,7 +267,7 @@ public static class ScenarioRunner
             SecurityEvents = securityEvents,
             Attacks = attacks,
             Faults = [],
-            Wire = new WireSummary(wire.Requests, wire.Replies, wire.Bytes, wire.Dropped, wire.Delayed, wire.Replaced, wire.Duplicated, wire.Injected),
+            Wire = WireSummary.From(wire),
             Timeline = workload.Timeline,
             History = ops,
         };

@@ -151,7 +151,13 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
     private void Count(OpType type)
     {
         var slot = type switch { OpType.Ok => 0, OpType.Fail => 1, _ => 2 };
-        _ = slot switch { 0 => Interlocked.Increment(ref _ok), 1 => Interlocked.Increment(ref _fail), _ => Interlocked.Increment(ref _info) };
+        switch (slot)
+        {
+            case 0: Interlocked.Increment(ref _ok); break;
+            case 1: Interlocked.Increment(ref _fail); break;
+            default: Interlocked.Increment(ref _info); break;
+        }
+
         var second = (int)_clock.Elapsed.TotalSeconds;
         lock (_timelineGate)
         {
