@@ -20,7 +20,7 @@ public static class DefenseSiloBuilderExtensions
         pipeline.Validate();
         builder.Services.AddSingleton(events);
         builder.Services.AddSingleton(sp => new DefenseEnvironment(
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            Testbed.Time.ServiceClock.Resolve(sp),
             sp.GetService<IKeyStore>() ?? MissingIdentity.Instance,
             sp.GetService<ITrustStore>() ?? MissingIdentity.Instance,
             events,

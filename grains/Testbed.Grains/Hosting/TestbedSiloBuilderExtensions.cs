@@ -26,7 +26,7 @@ public static class TestbedSiloBuilderExtensions
         Defenses.Identity.IdentityOptions? identity = null)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.TryAddSingleton(time ?? TimeProvider.System);
+        builder.Services.TryAddSingleton(time as Time.ServiceClock ?? new Time.ServiceClock(time));
         builder.Services.Configure(configure);
         builder.Services.AddOptions<SpreadPlacementOptions>();
         builder.Services.AddSingleton<CustomerDirectory>();

@@ -39,6 +39,12 @@ public sealed class ScenarioCatalog
     /// <summary>Optional check of one attack entry (kind and raw options): returns an error message, or null when fine.</summary>
     public Func<ActionSpec, string?>? CheckAttack { get; init; }
 
+    /// <summary>
+    /// Optional check of one fault entry (kind and raw options) against the scenario's number of silos: returns an error
+    /// message, or null when fine.
+    /// </summary>
+    public Func<ActionSpec, int, string?>? CheckFault { get; init; }
+
     /// <summary>A catalog that knows no names at all.</summary>
     public static ScenarioCatalog Empty { get; } = new([], [], [], []);
 

@@ -28,15 +28,17 @@ internal static partial class ScenarioReader
         }
 
         var seed = r.Required("seed") is { } seedNode ? YamlScalars.Integer(sink, seedNode, "seed", 0, int.MaxValue) : null;
+        var cluster = ReadCluster(sink, r.Mapping("cluster"));
         var scenario = new Scenario
         {
             Name = name ?? "",
             Description = r.Text("description"),
             Seed = (int)(seed ?? 0),
-            Cluster = ReadCluster(sink, r.Mapping("cluster")),
+            Cluster = cluster,
             Workload = WorkloadReader.Read(sink, r.Mapping("workload")),
             DefenseSpecs = DefenseListReader.Read(sink, r.Sequence("defenses"), catalog),
-            Faults = ReadActions(sink, r.Sequence("faults"), "faults", "fault kind", catalog.FaultKinds),
+            Faults = ReadActions(sink, r.Sequence("faults"), "faults", "fault kind", catalog.FaultKinds,
+                catalog.CheckFault is { } checkFault ? f => checkFault(f, cluster.Silos) : null),
             Attacks = ReadActions(sink, r.Sequence("attacks"), "attacks", "attack kind", catalog.AttackKinds, catalog.CheckAttack),
             Expect = ReadExpect(sink, r.Mapping("expect"), catalog),
             SourcePath = sink.File,
@@ -157,13 +159,13 @@ internal static partial class ScenarioReader
                 continue;
             }
 
-            if (value is YamlScalarNode { Value: var text })
+            if (OptionText(value) is { } text)
             {
-                options[key.Value!] = YamlScalars.IsNull(value) ? "" : text ?? "";
+                options[key.Value!] = text;
             }
             else
             {
-                sink.Add(value, $"{r.Name(key.Value!)}: option values must be scalars, found {YamlScalars.Describe(value)}");
+                sink.Add(value, $"{r.Name(key.Value!)}: option values must be scalars, lists of scalars, or lists of such lists, found {YamlScalars.Describe(value)}");
             }
         }
 
@@ -181,6 +183,28 @@ internal static partial class ScenarioReader
             Line = (int)node.Start.Line,
             Column = (int)node.Start.Column,
         };
+    }
+
+    /// <summary>
+    /// An option's text: a scalar as written; a list of scalars joined with ", "; a list of lists (e.g. a partition's
+    /// sides) with the inner lists joined by ", " and the outer by " | ". Null for any other shape.
+    /// </summary>
+    private static string? OptionText(YamlNode value)
+    {
+        static string? Flat(YamlNode node) => node switch
+        {
+            YamlScalarNode scalar => YamlScalars.IsNull(scalar) ? "" : scalar.Value ?? "",
+            YamlSequenceNode list when list.Children.All(c => c is YamlScalarNode) => string.Join(", ", list.Children.Select(c => ((YamlScalarNode)c).Value)),
+            _ => null,
+        };
+
+        if (value is YamlSequenceNode outer && outer.Children.Count > 0 && outer.Children.All(c => c is YamlSequenceNode))
+        {
+            var groups = outer.Children.Select(Flat).ToArray();
+            return groups.Any(g => g is null) ? null : string.Join(" | ", groups);
+        }
+
+        return Flat(value);
     }
 
     private static TimeSpan? ReadOffset(YamlMappingReader r, string key) =>

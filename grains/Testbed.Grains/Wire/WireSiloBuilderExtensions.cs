@@ -17,7 +17,7 @@ public static class WireSiloBuilderExtensions
         builder.Services.AddSingleton<Wire>(sp => new Wire(
             sp.GetRequiredService<IGrainFactory>(),
             hooks,
-            sp.GetService<TimeProvider>() ?? TimeProvider.System,
+            Testbed.Time.ServiceClock.Resolve(sp),
             sp.GetRequiredService<ILocalSiloDetails>().Name));
         builder.Services.AddSingleton<IWire>(sp => sp.GetRequiredService<Wire>());
 

@@ -38,6 +38,13 @@ internal static class ResultTables
             table.AddRow($"attack {Markup.Escape(a.Kind)} ({Markup.Escape(a.Capec)})", (a.Succeeded > 0 ? "[red]" : "[green]") + Markup.Escape(detail) + "[/]");
         }
 
+        foreach (var f in r.Faults)
+        {
+            var detail = $"{f.Injected} injected · targets {f.Targets} · {f.StartMs / 1000:0.###}s–{f.StopMs / 1000:0.###}s"
+                + (f.Errors.Count > 0 ? " · error: " + f.Errors[0] : "");
+            table.AddRow($"fault {Markup.Escape(f.Kind)}", (f.Errors.Count > 0 ? "[red]" : "[yellow]") + Markup.Escape(detail) + "[/]");
+        }
+
         foreach (var e in r.Expectations.Where(e => !e.Passed))
         {
             table.AddRow($"[red]expect {Markup.Escape(e.Name)}[/]", Markup.Escape(e.Detail));
@@ -45,6 +52,7 @@ internal static class ResultTables
 
         table.Caption(Markup.Escape(resultDir));
         AnsiConsole.Write(table);
+        TimelineView.Write(r);
     }
 
     public static void WriteSuite(IReadOnlyList<ScenarioResult> results)

@@ -31,6 +31,9 @@ public sealed class EmbeddedClusterOptions
     /// <summary>The clock services use.</summary>
     public TimeProvider Time { get; set; } = TimeProvider.System;
 
+    /// <summary>Adds a <see cref="SiloPause"/> to every silo so that node faults can pause them (off by default: it costs a filter per grain call).</summary>
+    public bool Pausable { get; set; }
+
     /// <summary>How long a grain call may take before the caller sees a timeout.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
@@ -77,6 +80,10 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         {
             silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events, options.Identity);
             silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+            if (options.Pausable)
+            {
+                silo.AddSiloPause();
+            }
         });
         builder.ConfigureClient(client =>
             client.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout));
@@ -84,6 +91,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         try
         {
             await cluster.DeployAsync().WaitAsync(cancellationToken);
+
+            // The certificate authority keeps its key and records in memory: activate it on the first silo, the one node
+            // faults never touch, so that killing other silos never takes the cluster's identities with it.
+            var firstSilo = cluster.Silos[0].SiloHost.Services.GetRequiredService<IGrainFactory>();
+            await Defenses.Identity.CertificateAuthorityGrain.Reference(firstSilo).GetInfo().WaitAsync(cancellationToken);
         }
         catch
         {
@@ -117,6 +129,13 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         var address = context.Address.SiloAddress;
         return _cluster.Silos.FirstOrDefault(s => s.SiloAddress.Equals(address))?.Name;
     }
+
+    /// <summary>The clock silo <paramref name="index"/>'s services read (clock-skew faults set its skew).</summary>
+    public Time.ServiceClock ClockOf(int index) => SiloServices(index).GetRequiredService<Time.ServiceClock>();
+
+    /// <summary>The pause switch of silo <paramref name="index"/>; throws unless the cluster was started <see cref="EmbeddedClusterOptions.Pausable"/>.</summary>
+    public SiloPause PauseOf(int index) => SiloServices(index).GetService<SiloPause>()
+        ?? throw new InvalidOperationException("the cluster was started without Pausable: silos cannot be paused");
 
     /// <summary>The service provider of silo <paramref name="index"/> (tests use it to reach per-silo services).</summary>
     public IServiceProvider SiloServices(int index) => Silo(index).SiloHost.Services;

@@ -29,6 +29,19 @@ public sealed record SecurityEventSummary(long Total, IReadOnlyDictionary<string
     public static SecurityEventSummary None { get; } = new(0, new Dictionary<string, IReadOnlyDictionary<string, long>>());
 }
 
+/// <summary>A security event placed on the run's timeline: milliseconds from the start of the workload.</summary>
+public sealed record Detection(double AtMs, string Layer, string Reason, string ClaimedSender, string Recipient)
+{
+    /// <summary>At most this many detections are listed (counts in <c>securityEvents</c> stay exact).</summary>
+    public const int Limit = 2000;
+
+    /// <summary>The first <see cref="Limit"/> events in time order, relative to <paramref name="workloadStartedAt"/>.</summary>
+    public static IReadOnlyList<Detection> From(IEnumerable<Testbed.Defenses.SecurityEvent> events, DateTimeOffset workloadStartedAt) =>
+        events.OrderBy(e => e.Time).Take(Limit)
+            .Select(e => new Detection(Math.Round((e.Time - workloadStartedAt).TotalMilliseconds, 1), e.Layer, e.Reason, e.ClaimedSender, e.Recipient))
+            .ToArray();
+}
+
 /// <summary>One invariant verdict as written to result.json.</summary>
 public sealed record InvariantVerdict(string Name, string Description, bool Holds, IReadOnlyList<string> Counterexamples);
 
@@ -74,8 +87,10 @@ public sealed record ScenarioResult
     public SecurityEventSummary SecurityEvents { get; init; } = SecurityEventSummary.None;
     /// <summary>Each attack's verdicts.</summary>
     public required IReadOnlyList<Testbed.Attacks.Api.AttackResult> Attacks { get; init; }
-    /// <summary>Faults injected (none exist yet: always empty).</summary>
-    public required IReadOnlyList<object> Faults { get; init; }
+    /// <summary>Each fault's window, targets, and what it actually did.</summary>
+    public required IReadOnlyList<Testbed.Attacks.Faults.FaultResult> Faults { get; init; }
+    /// <summary>Security events on the run's timeline (the first <see cref="Detection.Limit"/>).</summary>
+    public IReadOnlyList<Detection> Detections { get; init; } = [];
     /// <summary>Wire counters.</summary>
     public required WireSummary Wire { get; init; }
     /// <summary>Completions per second of the run.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Testbed.Attacks.Api;
+using Testbed.Attacks.Faults;
 using Testbed.Checking;
 using Testbed.Defenses;
 using Testbed.Hosting.Cluster;
@@ -53,6 +54,7 @@ public static class ScenarioRunner
             Defenses = defenses.Pipeline,
             Identity = defenses.Identity,
             Events = events,
+            Pausable = scenario.Faults.Any(f => f.Kind == "pause"),
             Payments = p =>
             {
                 p.Seed = scenario.Seed;
@@ -71,6 +73,7 @@ public static class ScenarioRunner
             return new AdversaryRuntime(attack, attackOptions, spec.Start, spec.Stop, hooks, unchecked((scenario.Seed * 31) + i + 1), TimeProvider.System,
                 CompromiseThrough(cluster));
         }).ToArray();
+        var faults = FaultsOf(scenario, cluster);
 
         var history = new History.History();
         var driver = new WorkloadDriver(cluster.Client, w, scenario.Seed, history);
@@ -84,10 +87,10 @@ public static class ScenarioRunner
             }
 
             using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var attacking = adversaries.Select(a => a.RunAsync(runEnded.Token)).ToArray();
+            var attacking = adversaries.Select(a => a.RunAsync(runEnded.Token)).Concat(faults.Select(f => f.RunAsync(runEnded.Token))).ToArray();
             var workload = await driver.RunAsync(workloadProgress, cancellationToken);
             await runEnded.CancelAsync();
-            await Task.WhenAll(attacking);
+            await Task.WhenAll(attacking); // faults revert here: partitions heal, paused silos resume, killed ones are replaced
             if (options?.BeforeFinalRead is { } beforeFinalRead)
             {
                 await beforeFinalRead();
@@ -99,7 +102,11 @@ public static class ScenarioRunner
             var report = HistoryChecker.Check(ops, finalState);
             var attacks = ConcludeAttacks(scenario, cluster, adversaries, report, ops, finalState, events, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
-            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks);
+            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks) with
+            {
+                Faults = faults.Select(f => f.Conclude()).ToArray(),
+                Detections = Detection.From(events.Events, workload.StartedAt),
+            };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -153,6 +160,15 @@ public static class ScenarioRunner
         }
 
         return states;
+    }
+
+    /// <summary>The scenario's faults, each with a random source seeded from the scenario's seed and its position.</summary>
+    private static FaultRuntime[] FaultsOf(Scenario scenario, EmbeddedCluster cluster)
+    {
+        var nodes = new EmbeddedNodeControl(cluster);
+        return scenario.Faults.Select((spec, i) => new FaultRuntime(
+            FaultCatalog.Create(spec.Kind, spec.Options), spec.Start, spec.Stop,
+            new FaultContext(new Random(unchecked((scenario.Seed * 37) + i + 1)), TimeProvider.System, cluster.Hooks, nodes))).ToArray();
     }
 
     /// <summary>Key hand-over and revocation on the embedded cluster: through the key store of the silo holding the principal's key.</summary>

@@ -5,9 +5,11 @@ namespace Testbed.Defenses.Identity;
 /// <summary>
 /// The cluster's certificate authority (grain type "ca", key <see cref="Key"/>): a <see cref="CertificateAuthority"/> in
 /// one activation. Its state (CA key, certificates, revocations) lives in memory for the run, so the activation asks not to
-/// be collected while idle; if the silo holding it dies, the CA's key and records die with it.
+/// be collected while idle; if the silo holding it dies, the CA's key and records die with it. It is placed on the silo that
+/// first calls it (the embedded cluster calls it from its first silo, which node faults never touch).
 /// </summary>
 [GrainType(GrainTypeName)]
+[Orleans.Placement.PreferLocalPlacement]
 public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority
 {
     /// <summary>The grain type name.</summary>
@@ -20,7 +22,7 @@ public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority
 
     /// <summary>Creates the CA; a <see cref="TimeProvider"/> registered on the silo stamps its records (else the system clock).</summary>
     public CertificateAuthorityGrain(IServiceProvider services) =>
-        _ca = new CertificateAuthority(services.GetService<TimeProvider>() ?? TimeProvider.System);
+        _ca = new CertificateAuthority(Testbed.Time.ServiceClock.Resolve(services));
 
     /// <summary>
     /// The cluster's CA. Addressed by grain id (type "ca", key "ca"), so it resolves even where other classes implement

@@ -19,7 +19,7 @@ public static class IdentitySiloBuilderExtensions
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sp => new KeyStore(CertificateAuthorityOf(sp), options));
         builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<KeyStore>());
-        builder.Services.AddSingleton(sp => new TrustStore(CertificateAuthorityOf(sp), options, sp.GetService<TimeProvider>() ?? TimeProvider.System));
+        builder.Services.AddSingleton(sp => new TrustStore(CertificateAuthorityOf(sp), options, Testbed.Time.ServiceClock.Resolve(sp)));
         builder.Services.AddSingleton<ITrustStore>(sp => sp.GetRequiredService<TrustStore>());
         return builder;
     }

@@ -1,0 +1,129 @@
+using Testbed.Attacks.Api;
+
+namespace Testbed.Attacks.Faults;
+
+/// <summary>
+/// The base of every fault (a Jepsen nemesis): reads its options in <see cref="Configure"/>, acts while its window
+/// (<c>start</c>..<c>stop</c>) is open in <see cref="RunAsync"/>, and undoes what it did when the window closes (a
+/// partition heals, a killed silo is replaced, a pause resumes, a skewed clock is reset). Counts what it actually did
+/// in <see cref="FaultContext.Injected"/>.
+/// </summary>
+public abstract class Fault
+{
+    /// <summary>The scenario kind, e.g. <c>drop</c>.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>What the fault acts on, as written for results (e.g. "payments, account/3", "silo 1", "all").</summary>
+    public virtual string Targets => "all";
+
+    /// <summary>Reads options; throw <see cref="ArgumentException"/> for a bad one.</summary>
+    public virtual void Configure(AttackOptions options)
+    {
+    }
+
+    /// <summary>Checks options against the cluster (e.g. a silo position that does not exist); returns a problem or null.</summary>
+    public virtual string? CheckCluster(int silos) => null;
+
+    /// <summary>Acts from the window's opening until <paramref name="windowClosed"/> fires, then reverts (never throwing on revert).</summary>
+    public abstract Task RunAsync(FaultContext context, CancellationToken windowClosed);
+}
+
+/// <summary>What the run gives a fault: a seeded random source, the run's clock, the wire's hooks and the cluster's nodes.</summary>
+public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.WireHooks hooks, INodeControl nodes)
+{
+    private readonly Lock _gate = new();
+    private readonly List<FaultAction> _actions = [];
+    private long _injected;
+
+    /// <summary>Seeded from the scenario's seed and the fault's position. Not thread-safe: use <see cref="Roll"/> and <see cref="Next"/> from wire threads.</summary>
+    public Random Random { get; } = random;
+
+    /// <summary>The run's clock.</summary>
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>The wire's attachment points.</summary>
+    public Testbed.Wire.WireHooks Hooks { get; } = hooks;
+
+    /// <summary>The cluster's silos.</summary>
+    public INodeControl Nodes { get; } = nodes;
+
+    /// <summary>When the window opened (set by the runtime).</summary>
+    public DateTimeOffset? OpenedAt { get; internal set; }
+
+    /// <summary>How many messages or nodes the fault acted on.</summary>
+    public long Injected => Interlocked.Read(ref _injected);
+
+    /// <summary>Node-level actions taken, with times (ms from the window's opening).</summary>
+    public IReadOnlyList<FaultAction> Actions
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _actions.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Counts one act of the fault (a message dropped, a silo killed).</summary>
+    public void Count() => Interlocked.Increment(ref _injected);
+
+    /// <summary>Records a node-level action (e.g. "kill Secondary_1") for the timeline.</summary>
+    public void Record(string what)
+    {
+        var at = OpenedAt is { } opened ? (Time.GetUtcNow() - opened).TotalMilliseconds : 0;
+        lock (_gate)
+        {
+            _actions.Add(new FaultAction(at, what));
+        }
+    }
+
+    /// <summary>A thread-safe draw in [0, 1) from <see cref="Random"/>.</summary>
+    public double Next()
+    {
+        lock (_gate)
+        {
+            return Random.NextDouble();
+        }
+    }
+
+    /// <summary>A thread-safe draw: true with probability <paramref name="p"/>.</summary>
+    public bool Roll(double p) => p >= 1 || (p > 0 && Next() < p);
+}
+
+/// <summary>A node-level action a fault took, <paramref name="AtMs"/> after its window opened.</summary>
+public sealed record FaultAction(double AtMs, string What);
+
+/// <summary>
+/// The cluster as node faults see it. Silos are addressed by position in the running list (0 = the first silo, which
+/// holds the certificate authority and the client's first gateway, and is never touched by node faults).
+/// </summary>
+public interface INodeControl
+{
+    /// <summary>Silos running now.</summary>
+    int SiloCount { get; }
+
+    /// <summary>Name of the silo at <paramref name="position"/>.</summary>
+    string SiloName(int position);
+
+    /// <summary>Name of the silo hosting <paramref name="principal"/>'s service grain, or null when it is not active.</summary>
+    string? SiloOf(string principal);
+
+    /// <summary>Crashes the silo (no graceful shutdown).</summary>
+    Task KillAsync(int position);
+
+    /// <summary>Stops the silo gracefully.</summary>
+    Task StopAsync(int position);
+
+    /// <summary>Stops the silo gracefully and starts it again.</summary>
+    Task RestartAsync(int position);
+
+    /// <summary>Starts one more silo (a replacement).</summary>
+    Task StartSiloAsync();
+
+    /// <summary>Holds every grain call arriving at the silo until the result is disposed.</summary>
+    IDisposable Pause(int position);
+
+    /// <summary>The clock the silo's services read.</summary>
+    Testbed.Time.ServiceClock Clock(int position);
+}

@@ -1,0 +1,30 @@
+using Testbed.Attacks.Api;
+using Testbed.Wire;
+
+namespace Testbed.Attacks.Faults.Wire;
+
+/// <summary><c>duplicate</c>: delivers <c>copies</c> (default 1) extra copies of matching requests, byte for byte.</summary>
+public sealed class Duplicate : WireFault
+{
+    private int _copies = 1;
+
+    /// <inheritdoc />
+    public override string Kind => "duplicate";
+
+    /// <inheritdoc />
+    protected override string DefaultDirection => "request";
+
+    /// <inheritdoc />
+    protected override void ConfigureFault(AttackOptions options)
+    {
+        _copies = options.Integer("copies", 1, 1, 5);
+        if (options.Raw.TryGetValue("direction", out var direction) && direction != "request")
+        {
+            throw new ArgumentException("option 'direction': duplicate copies requests only (replies go back to one waiting caller)");
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ValueTask<InterceptDecision> ActAsync(WireMessage message, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(InterceptDecision.Duplicate(_copies));
+}
