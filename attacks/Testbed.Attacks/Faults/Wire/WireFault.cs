@@ -5,8 +5,9 @@ namespace Testbed.Attacks.Faults.Wire;
 
 /// <summary>
 /// A fault on the wire (netem-style): while its window is open it acts on each matching message with probability
-/// <c>probability</c> (default 1), optionally correlated with its previous decision (<c>correlation</c>, 0..1, as netem:
-/// the draw is <c>c·previous + (1−c)·fresh</c>), on requests, replies or both (<c>direction</c>). Injected frames are left
+/// <c>probability</c> (default 1), optionally correlated with its previous decision (<c>correlation</c>, 0..1: with that
+/// probability the previous decision repeats, else a fresh draw decides — so losses come in bursts while the long-run
+/// rate stays <c>probability</c>, unlike netem's averaging of draws), on requests, replies or both (<c>direction</c>). Injected frames are left
 /// alone (they belong to adversaries). Options shared by every wire fault: <c>probability</c>, <c>correlation</c>,
 /// <c>direction</c>, <c>targets</c>.
 /// </summary>
@@ -14,7 +15,7 @@ public abstract class WireFault : Fault, IWireInterceptor
 {
     private readonly Lock _gate = new();
     private FaultContext? _context;
-    private double _previous;
+    private bool _previous;
     private volatile bool _open;
     private string _direction = "both";
 
@@ -118,9 +119,13 @@ public abstract class WireFault : Fault, IWireInterceptor
 
         lock (_gate)
         {
-            var fresh = Context.Random.NextDouble();
-            _previous = (Correlation * _previous) + ((1 - Correlation) * fresh);
-            return _previous < Probability;
+            var random = Context.Random;
+            if (Correlation == 0 || random.NextDouble() >= Correlation)
+            {
+                _previous = random.NextDouble() < Probability;
+            }
+
+            return _previous;
         }
     }
 }
