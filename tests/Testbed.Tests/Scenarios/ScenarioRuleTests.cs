@@ -115,11 +115,11 @@ public class ScenarioRuleTests
     }
 
     [Fact]
-    public void Fault_option_values_must_be_scalars()
+    public void Fault_option_values_must_be_scalars_or_lists_of_them()
     {
         SingleError(
-            Yaml("name: x", "seed: 1", "faults:", "  - kind: latency", "    start: 1s", "    stop: 2s", "    silos: [1, 2]"),
-            7, 12, "faults[0].silos: option values must be scalars, found a sequence");
+            Yaml("name: x", "seed: 1", "faults:", "  - kind: latency", "    start: 1s", "    stop: 2s", "    silos: [1, [2, {a: 1}]]"),
+            7, 12, "faults[0].silos: option values must be scalars, lists of scalars, or lists of such lists, found a sequence");
     }
 
     [Fact]
