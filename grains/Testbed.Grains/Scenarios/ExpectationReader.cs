@@ -4,11 +4,17 @@ using YamlDotNet.RepresentationModel;
 
 namespace Testbed.Scenarios;
 
-/// <summary>Reads <c>expect.attacks</c>: per attack kind, conditions on its verdict counts.</summary>
+/// <summary>
+/// Reads <c>expect.attacks</c> (per attack kind, conditions on its verdict counts), <c>expect.faults</c> (per fault kind,
+/// conditions on what it injected) and <c>expect.securityEvents</c> (a condition on the run's total).
+/// </summary>
 internal static partial class ExpectationReader
 {
-    /// <summary>The counts an expectation may name.</summary>
+    /// <summary>The counts an attack expectation may name.</summary>
     public static readonly string[] Measures = ["attempts", "succeeded", "detected", "blocked", "absorbed"];
+
+    /// <summary>The counts a fault expectation may name.</summary>
+    public static readonly string[] FaultMeasures = ["injected"];
 
     public static IReadOnlyList<string> NotAList(YamlMappingReader r, string key)
     {
@@ -20,10 +26,38 @@ internal static partial class ExpectationReader
         return [];
     }
 
-    public static IReadOnlyList<AttackExpectation> ReadAttacks(YamlMappingReader r, ScenarioCatalog catalog)
+    public static IReadOnlyList<AttackExpectation> ReadAttacks(YamlMappingReader r, ScenarioCatalog catalog) =>
+        ReadCounts(r, "attacks", "attack kind", catalog.IsAttackKind, catalog.AttackKinds, Measures, "verdict counts");
+
+    public static IReadOnlyList<AttackExpectation> ReadFaults(YamlMappingReader r, ScenarioCatalog catalog) =>
+        ReadCounts(r, "faults", "fault kind", catalog.IsFaultKind, catalog.FaultKinds, FaultMeasures, "counts");
+
+    /// <summary>A single count condition (e.g. <c>securityEvents: "&gt;0"</c>), as an expectation of kind "*".</summary>
+    public static AttackExpectation? ReadCondition(YamlMappingReader r, string key)
+    {
+        if (r.Value(key) is not { } node)
+        {
+            return null;
+        }
+
+        if (Parse(YamlScalars.Text(r.Sink, node, r.Name(key))) is { } parsed)
+        {
+            return new AttackExpectation("*", key, parsed.Comparison, parsed.Value, (int)node.Start.Line, (int)node.Start.Column);
+        }
+
+        if (node is YamlScalarNode { Value: { } text })
+        {
+            r.Sink.Add(node, $"{r.Name(key)}: expected a count condition such as 0, 3, >0, >=2, <5 or <=1, found '{text}'");
+        }
+
+        return null;
+    }
+
+    private static IReadOnlyList<AttackExpectation> ReadCounts(YamlMappingReader r, string section, string what, Func<string, bool> isKnown,
+        IReadOnlyList<string> known, string[] measures, string countsName)
     {
         var result = new List<AttackExpectation>();
-        switch (r.Value("attacks"))
+        switch (r.Value(section))
         {
             case null:
                 return result;
@@ -31,23 +65,23 @@ internal static partial class ExpectationReader
                 foreach (var (kindNode, value) in byKind.Children)
                 {
                     var kind = ((YamlScalarNode)kindNode).Value ?? "";
-                    var path = $"{r.Name("attacks")}.{kind}";
-                    if (!catalog.IsAttackKind(kind))
+                    var path = $"{r.Name(section)}.{kind}";
+                    if (!isKnown(kind))
                     {
-                        r.Sink.Add(kindNode, $"{path}: unknown attack kind '{kind}'; {ScenarioReader.Known("attack kind", catalog.AttackKinds)}");
+                        r.Sink.Add(kindNode, $"{path}: unknown {what} '{kind}'; {ScenarioReader.Known(what, known)}");
                         continue;
                     }
 
                     if (value is not YamlMappingNode conditions)
                     {
-                        r.Sink.Add(value, $"{path}: expected a mapping of verdict counts ({string.Join(", ", Measures)}) to conditions such as \"0\" or \">0\"");
+                        r.Sink.Add(value, $"{path}: expected a mapping of {countsName} ({string.Join(", ", measures)}) to conditions such as \"0\" or \">0\"");
                         continue;
                     }
 
-                    var reader = new YamlMappingReader(r.Sink, conditions, path, Measures);
+                    var reader = new YamlMappingReader(r.Sink, conditions, path, measures);
                     foreach (var (measureNode, condition) in reader.Entries)
                     {
-                        if (!Measures.Contains(measureNode.Value, StringComparer.Ordinal))
+                        if (!measures.Contains(measureNode.Value, StringComparer.Ordinal))
                         {
                             continue; // reported by the mapping reader
                         }
@@ -65,7 +99,7 @@ internal static partial class ExpectationReader
 
                 return result;
             case var other:
-                r.Sink.Add(other, $"{r.Name("attacks")}: expected a mapping from attack kind to verdict conditions, found {YamlScalars.Describe(other)}");
+                r.Sink.Add(other, $"{r.Name(section)}: expected a mapping from {what} to conditions, found {YamlScalars.Describe(other)}");
                 return result;
         }
     }

@@ -139,12 +139,18 @@ public sealed record ExpectSpec
 
     /// <summary>Expected verdict counts per attack kind.</summary>
     public IReadOnlyList<AttackExpectation> Attacks { get; init; } = [];
+
+    /// <summary>Expected counts per fault kind (<c>injected</c>), e.g. <c>duplicate: {injected: "&gt;0"}</c>.</summary>
+    public IReadOnlyList<AttackExpectation> Faults { get; init; } = [];
+
+    /// <summary>A condition on the run's total security events (kind "*", measure "securityEvents"), or null.</summary>
+    public AttackExpectation? SecurityEvents { get; init; }
 }
 
 /// <summary>How a verdict count is compared: <c>0</c>, <c>3</c>, <c>&gt;0</c>, <c>&gt;=2</c>, <c>&lt;=5</c>, <c>&lt;1</c>.</summary>
 public enum CountComparison { Equal, Greater, GreaterOrEqual, Less, LessOrEqual }
 
-/// <summary>One expected count of one attack's verdicts, e.g. <c>replay: {succeeded: "&gt;0"}</c>.</summary>
+/// <summary>One expected count of one attack's verdicts (e.g. <c>replay: {succeeded: "&gt;0"}</c>), or of a fault's injections.</summary>
 public sealed record AttackExpectation(string Kind, string Measure, CountComparison Comparison, long Value, int Line, int Column)
 {
     /// <summary>True when <paramref name="actual"/> satisfies the expectation.</summary>

@@ -12,7 +12,7 @@ internal static partial class ScenarioReader
         ["name", "description", "seed", "cluster", "workload", "defenses", "faults", "attacks", "expect"];
 
     private static readonly string[] ClusterKeys = ["silos"];
-    private static readonly string[] ExpectKeys = ["invariants", "violated", "minGoodput", "maxP99Ms", "maxSecurityEvents", "attacks"];
+    private static readonly string[] ExpectKeys = ["invariants", "violated", "minGoodput", "maxP99Ms", "maxSecurityEvents", "securityEvents", "attacks", "faults"];
     private static readonly string[] ActionKeys = ["kind", "start", "stop"];
 
     /// <summary>The scenario, or null when any error was recorded.</summary>
@@ -226,6 +226,8 @@ internal static partial class ScenarioReader
             Invariants = ReadInvariants(r, catalog).Where(i => !violated.Contains(i, StringComparer.Ordinal)).ToArray(),
             Violated = violated,
             Attacks = ExpectationReader.ReadAttacks(r, catalog),
+            Faults = ExpectationReader.ReadFaults(r, catalog),
+            SecurityEvents = ExpectationReader.ReadCondition(r, "securityEvents"),
             MinGoodput = r.Number("minGoodput", 0, double.PositiveInfinity) ?? 0,
             MaxP99Ms = r.Number("maxP99Ms", 0, double.PositiveInfinity, minExclusive: true),
             MaxSecurityEvents = r.Integer("maxSecurityEvents", 0, long.MaxValue),

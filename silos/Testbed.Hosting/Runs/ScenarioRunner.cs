@@ -102,10 +102,15 @@ public static class ScenarioRunner
             var report = HistoryChecker.Check(ops, finalState);
             var attacks = ConcludeAttacks(scenario, cluster, adversaries, report, ops, finalState, events, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
-            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks) with
+            var judged = Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks);
+            var faultResults = faults.Select(f => f.Conclude()).ToArray();
+            var expectations = judged.Expectations.Concat(FaultExpectations(scenario, faultResults)).ToArray();
+            return judged with
             {
-                Faults = faults.Select(f => f.Conclude()).ToArray(),
+                Faults = faultResults,
                 Detections = Detection.From(events.Events, workload.StartedAt),
+                Expectations = expectations,
+                Passed = expectations.All(e => e.Passed),
             };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -161,6 +166,15 @@ public static class ScenarioRunner
 
         return states;
     }
+
+    private static IEnumerable<ExpectationResult> FaultExpectations(Scenario scenario, IReadOnlyList<FaultResult> faults) =>
+        scenario.Expect.Faults.Select(expected =>
+        {
+            var mine = faults.Where(f => f.Kind == expected.Kind).ToArray();
+            var actual = mine.Sum(f => f.Injected);
+            return new ExpectationResult($"fault {expected.Kind} {expected.Measure} {expected.Condition}",
+                mine.Length > 0 && expected.Holds(actual), mine.Length == 0 ? "the scenario runs no such fault" : $"{actual}");
+        });
 
     /// <summary>The scenario's faults, each with a random source seeded from the scenario's seed and its position.</summary>
     private static FaultRuntime[] FaultsOf(Scenario scenario, EmbeddedCluster cluster)
@@ -256,6 +270,12 @@ public static class ScenarioRunner
         }
 
         var securityEvents = new SecurityEventSummary(events.Count, events.CountsByLayer());
+        if (scenario.Expect.SecurityEvents is { } expectedEvents)
+        {
+            expectations.Add(new ExpectationResult($"securityEvents {expectedEvents.Condition}", expectedEvents.Holds(securityEvents.Total),
+                $"{securityEvents.Total} security events"));
+        }
+
         if (scenario.Expect.MaxSecurityEvents is { } maxEvents)
         {
             var worst = securityEvents.ByLayer.SelectMany(l => l.Value.Select(r => $"{l.Key}/{r.Key} ×{r.Value}")).FirstOrDefault();

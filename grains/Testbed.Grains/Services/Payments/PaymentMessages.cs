@@ -30,8 +30,12 @@ public sealed record BalanceQueryMessage(string Account, string Password);
 /// <summary>An account's balance.</summary>
 public sealed record BalanceMessage(long Balance);
 
-/// <summary>System.Text.Json source-generated (de)serialization of the payments messages.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
+/// <summary>
+/// System.Text.Json source-generated (de)serialization of the payments messages. Strict: a missing field, a null where
+/// the record does not allow one, or an unknown property is an error — so a corrupted message is refused, never half-read.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,
+    RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(OrderMessage))]
 [JsonSerializable(typeof(OrderResult))]
 [JsonSerializable(typeof(LedgerRequest))]

@@ -9,13 +9,19 @@ namespace Testbed.Services.Payments;
 
 /// <summary>
 /// A payment service shard ("payments/k"). On a customer's order it checks the customer's card and PIN and that the
-/// customer owns the debited account, then debits and credits the two accounts over the wire.
+/// customer owns the debited account, then debits and credits the two accounts over the wire. A leg whose exchange is
+/// lost (or whose reply is refused or unreadable) is sent again with the same order id, up to <see cref="LedgerAttempts"/>
+/// times with exponential backoff: at-least-once delivery, which is exactly-once only where accounts are idempotent
+/// (<c>idempotentOrders</c>) — without that a retried leg whose first copy did apply is applied twice, and the checker says so.
 /// </summary>
 [GrainType("payments")]
 [SpreadPlacement]
 [Reentrant]
 public sealed class PaymentServiceGrain : ServiceGrain
 {
+    /// <summary>How many times one debit or credit is sent before the order is given up as indeterminate.</summary>
+    public const int LedgerAttempts = 8;
+
     private readonly PaymentsOptions _options;
     private readonly CustomerDirectory _customers;
 
@@ -93,10 +99,27 @@ public sealed class PaymentServiceGrain : ServiceGrain
 
     private async ValueTask<LedgerResult?> LedgerAsync(string account, EnvelopeKind kind, byte[] payload)
     {
-        var reply = await SendAsync(account, kind, payload);
-        return reply.Kind is EnvelopeKind.DebitReply or EnvelopeKind.CreditReply
-               && PaymentsJson.TryDecode<LedgerResult>(reply.Payload, out var result)
-            ? result
-            : null;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var reply = await SendAsync(account, kind, payload);
+                if (reply.Kind is EnvelopeKind.DebitReply or EnvelopeKind.CreditReply && PaymentsJson.TryDecode<LedgerResult>(reply.Payload, out var result))
+                {
+                    return result;
+                }
+
+                if (reply.Kind == EnvelopeKind.Rejected || attempt == LedgerAttempts)
+                {
+                    return null; // refused before the account acted on it: definitely not applied
+                }
+            }
+            catch (Exception) when (attempt < LedgerAttempts)
+            {
+                // Lost or unreadable: the leg may or may not have been applied; the same order id goes out again.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(400, 20 << (attempt - 1))), Time);
+        }
     }
 }
