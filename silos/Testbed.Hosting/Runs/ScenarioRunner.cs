@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Testbed.Attacks.Api;
 using Testbed.Checking;
 using Testbed.Defenses;
@@ -29,11 +28,15 @@ public sealed class RunOptions
 
     /// <summary>Called after the workload and before the final state is read (e.g. a late injection).</summary>
     public Func<Task>? BeforeFinalRead { get; init; }
+
+    /// <summary>The attacks the run's adversary grains can be armed with (default: the built-in ones).</summary>
+    public AttackCatalog Attacks { get; init; } = AttackCatalog.Builtin;
 }
 
 /// <summary>
-/// Runs one scenario: starts an embedded cluster shaped by the scenario, drives the workload, reads the final state
-/// out of band, checks the history, and judges the expectations.
+/// Runs one scenario: starts an embedded cluster shaped by the scenario, arms one adversary grain per attack, drives the
+/// workload (opening the attacks' windows as it starts), reads the final state out of band, checks the history, has the
+/// adversaries judge their attempts against it, and judges the expectations.
 /// </summary>
 public static class ScenarioRunner
 {
@@ -53,6 +56,7 @@ public static class ScenarioRunner
             Defenses = defenses.Pipeline,
             Identity = defenses.Identity,
             Events = events,
+            Attacks = options?.Attacks ?? AttackCatalog.Builtin,
             Payments = p =>
             {
                 p.Seed = scenario.Seed;
@@ -65,12 +69,7 @@ public static class ScenarioRunner
             },
         }, cancellationToken);
         options?.OnClusterStarted?.Invoke(cluster);
-        var adversaries = scenario.Attacks.Select((spec, i) =>
-        {
-            var (attack, attackOptions) = AttackCatalog.Create(spec.Kind, spec.Options);
-            return new AdversaryRuntime(attack, attackOptions, spec.Start, spec.Stop, hooks, unchecked((scenario.Seed * 31) + i + 1), TimeProvider.System,
-                CompromiseThrough(cluster));
-        }).ToArray();
+        var adversaries = await RunAdversaries.ArmAsync(cluster, scenario);
 
         var history = new History.History();
         var driver = new WorkloadDriver(cluster.Client, w, scenario.Seed, history);
@@ -83,11 +82,9 @@ public static class ScenarioRunner
                 await new WorkloadDriver(cluster.Client, warmup, unchecked(scenario.Seed + 1), history, orderPrefix: "w").RunAsync(null, cancellationToken);
             }
 
-            using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var attacking = adversaries.Select(a => a.RunAsync(runEnded.Token)).ToArray();
+            await adversaries.OpenAsync(TimeProvider.System.GetUtcNow());
             var workload = await driver.RunAsync(workloadProgress, cancellationToken);
-            await runEnded.CancelAsync();
-            await Task.WhenAll(attacking);
+            await adversaries.CloseAsync();
             if (options?.BeforeFinalRead is { } beforeFinalRead)
             {
                 await beforeFinalRead();
@@ -97,7 +94,7 @@ public static class ScenarioRunner
             var finalState = await ReadFinalStateAsync(cluster.Client, w.Accounts);
             var ops = history.Snapshot();
             var report = HistoryChecker.Check(ops, finalState);
-            var attacks = ConcludeAttacks(scenario, cluster, adversaries, report, ops, finalState, events, workload.StartedAt);
+            var attacks = await adversaries.ConcludeAsync(cluster, report, ops, finalState, events, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
             return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks);
         }
@@ -153,42 +150,6 @@ public static class ScenarioRunner
         }
 
         return states;
-    }
-
-    /// <summary>Key hand-over and revocation on the embedded cluster: through the key store of the silo holding the principal's key.</summary>
-    private static CompromiseHooks CompromiseThrough(EmbeddedCluster cluster)
-    {
-        Defenses.Identity.KeyStore? Holder(string principal) => Enumerable.Range(0, cluster.SiloNames.Count)
-            .Select(i => cluster.SiloServices(i).GetService<Defenses.Identity.KeyStore>())
-            .FirstOrDefault(k => k is not null && k.Holds(principal));
-        return new CompromiseHooks(
-            async principal => Holder(principal) is { } keys ? await keys.GetSigningKeyAsync(principal) : null,
-            async principal =>
-            {
-                if (Holder(principal) is { } keys)
-                {
-                    await keys.RotateAsync(principal, "compromised");
-                }
-            });
-    }
-
-    private static IReadOnlyList<AttackResult> ConcludeAttacks(Scenario scenario, EmbeddedCluster cluster, AdversaryRuntime[] adversaries,
-        CheckReport report, IReadOnlyList<History.HistoryOp> ops, IReadOnlyList<AccountState> finalState, SecurityEventLog events, DateTimeOffset workloadStartedAt)
-    {
-        if (adversaries.Length == 0)
-        {
-            return [];
-        }
-
-        var limiters = Enumerable.Range(0, cluster.SiloNames.Count)
-            .SelectMany(i => cluster.SiloServices(i).GetRequiredService<DefensePipeline>().Layers.OfType<Defenses.RateLimit.RateLimitLayer>())
-            .ToArray();
-        DateTimeOffset? FirstBlockedAt(string sender) => limiters.Select(l => l.FirstBlockedAt(sender)).Min();
-
-        var customers = new Workload.CustomerDirectory(scenario.Seed, scenario.Workload.Customers).Profiles;
-        var eventList = events.Events;
-        return adversaries.Select(a => a.Conclude(
-            new AttackJudgement(a.Context.Attempts.All, a.Context.Knowledge, report, ops, finalState, customers, workloadStartedAt), eventList, FirstBlockedAt)).ToArray();
     }
 
     private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire,

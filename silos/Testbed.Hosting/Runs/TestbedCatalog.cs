@@ -10,17 +10,24 @@ public static class TestbedCatalog
 {
     /// <summary>
     /// The catalog of this build: every defense layer and preset of <see cref="DefenseCatalog"/> (with their option and
-    /// combination checks); no fault or attack kinds are built yet, so any entry in <c>faults:</c> or <c>attacks:</c> is
-    /// rejected with a positioned error.
+    /// combination checks) and the built-in attacks (with their option checks); no fault kinds are built yet, so any entry
+    /// in <c>faults:</c> is rejected with a positioned error.
     /// </summary>
-    public static ScenarioCatalog Default { get; } = new(
-        defenses: DefenseCatalog.Names,
-        faultKinds: [],
-        attackKinds: AttackCatalog.Kinds,
-        invariants: Invariants.All)
+    public static ScenarioCatalog Default { get; } = With(AttackCatalog.Builtin);
+
+    /// <summary>
+    /// The catalog of this build with the attacks of <paramref name="attacks"/> (e.g. the built-in ones plus a researcher's):
+    /// scenarios may name them, and their options are checked when the file loads. Run such scenarios with the same
+    /// catalog (<see cref="RunOptions.Attacks"/>).
+    /// </summary>
+    public static ScenarioCatalog With(AttackCatalog attacks)
     {
-        CheckDefense = DefenseCatalog.Check,
-        CheckDefenseList = DefenseCatalog.CheckList,
-        CheckAttack = a => AttackCatalog.Check(a.Kind, a.Options),
-    };
+        ArgumentNullException.ThrowIfNull(attacks);
+        return new(defenses: DefenseCatalog.Names, faultKinds: [], attackKinds: attacks.Kinds, invariants: Invariants.All)
+        {
+            CheckDefense = DefenseCatalog.Check,
+            CheckDefenseList = DefenseCatalog.CheckList,
+            CheckAttack = a => attacks.Check(a.Kind, a.Options),
+        };
+    }
 }
