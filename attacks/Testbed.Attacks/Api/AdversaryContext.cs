@@ -78,6 +78,20 @@ public sealed class AdversaryContext
     public Task RevokeAsync(string principal) =>
         _compromise?.Revoke(principal) ?? throw new InvalidOperationException("the run offers no identities");
 
+    /// <summary>Bytes from <see cref="Random"/> (junk payloads, tags, nonces that repeat with the seed).</summary>
+    public byte[] RandomBytes(int count)
+    {
+        var bytes = new byte[count];
+        Random.NextBytes(bytes);
+        return bytes;
+    }
+
+    /// <summary>An envelope claiming <paramref name="sender"/>, stamped with the run's clock; set key id and tag with <c>with</c>.</summary>
+    public Envelope Forge(EnvelopeKind kind, string sender, string recipient, ulong sequence, ReadOnlyMemory<byte> payload) => new()
+    {
+        Kind = kind, Sender = sender, Recipient = recipient, Sequence = sequence, TimestampMs = Time.GetUtcNow().ToUnixTimeMilliseconds(), Payload = payload,
+    };
+
     /// <summary>Records a passive attempt (an observation): never matched to a security event.</summary>
     public Attempt RecordObservation(string action, string claimedSender, string recipient, EnvelopeKind kind) =>
         Attempts.Record(Time.GetUtcNow(), action, claimedSender, recipient, kind, passive: true);

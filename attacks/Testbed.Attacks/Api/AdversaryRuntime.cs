@@ -5,10 +5,12 @@ using Testbed.Wire;
 namespace Testbed.Attacks.Api;
 
 /// <summary>
-/// Runs one attack of a scenario: attaches it to the wire with exactly the capabilities it declared, opens its window at
-/// <c>start</c> and closes it at <c>stop</c> (offsets from the start of the workload), and afterwards turns its attempts,
-/// the security events and its judge's verdict into an <see cref="AttackResult"/>. An exception thrown by the attack's
-/// code is recorded (see <see cref="AttackResult.Errors"/>) and never reaches the cluster.
+/// Runs one attack: attaches it to the wire with exactly the capabilities it declared, opens its window at <c>start</c>
+/// and closes it at <c>stop</c> (offsets from the start of the workload), and afterwards turns its attempts, the security
+/// events and its judge's verdict into an <see cref="AttackResult"/>. An exception thrown by the attack's code is recorded
+/// (see <see cref="AttackResult.Errors"/>) and never reaches the cluster. In a run, each attack's runtime lives in its
+/// adversary grain (<c>Testbed.Attacks.Hosting.AdversaryGrain</c>); on its own it drives an attack on any
+/// <see cref="WireHooks"/> (a test of an attack without a cluster).
 /// </summary>
 public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
 {
@@ -16,6 +18,8 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     private readonly TimeSpan _start;
     private readonly TimeSpan _stop;
     private readonly List<string> _errors = [];
+    private readonly Dictionary<string, int> _errorCounts = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _attachments = [];
     private volatile bool _open;
 
     /// <summary>Prepares <paramref name="attack"/> (already configured) for a run on <paramref name="hooks"/>.</summary>
@@ -29,41 +33,77 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         var caps = attack.Info.Capabilities;
         if (caps.HasFlag(AdversaryCapabilities.Observe))
         {
-            hooks.Attach((IWireTap)this);
+            _attachments.Add(hooks.Attach((IWireTap)this));
         }
 
         if (caps.HasFlag(AdversaryCapabilities.Intercept))
         {
-            hooks.Attach((IWireInterceptor)this);
+            _attachments.Add(hooks.Attach((IWireInterceptor)this));
         }
     }
 
     /// <summary>The attack's context (knowledge, attempts).</summary>
     public AdversaryContext Context { get; }
 
+    /// <summary>The attack's identity and capabilities.</summary>
+    public AttackInfo Info => _attack.Info;
+
+    /// <summary>True while the window is open.</summary>
+    public bool IsOpen => _open;
+
+    /// <summary>Errors recorded from the attack's code so far (each distinct one once).</summary>
+    public int ErrorCount
+    {
+        get
+        {
+            lock (_errors)
+            {
+                return _errors.Count;
+            }
+        }
+    }
+
+    /// <summary>The distinct errors in the order they first happened, a repeated one with its count: "observe: … (×812)".</summary>
+    private string[] Errors()
+    {
+        lock (_errors)
+        {
+            return _errors.Select(e => _errorCounts[e] > 1 ? $"{e} (×{_errorCounts[e]})" : e).ToArray();
+        }
+    }
+
     /// <summary>Opens the window at start (from now, the start of the workload), runs the attack's actions, closes the window at stop or when the run ends.</summary>
-    public async Task RunAsync(CancellationToken runEnded)
+    public Task RunAsync(CancellationToken runEnded) => RunAsync(Context.Time.GetUtcNow(), runEnded);
+
+    /// <summary>
+    /// As <see cref="RunAsync(CancellationToken)"/>, with start counted from <paramref name="workloadStartedAt"/> (on
+    /// <see cref="AdversaryContext.Time"/>) rather than from the call: a window whose start has passed opens at once. It
+    /// stays open for stop − start.
+    /// </summary>
+    public async Task RunAsync(DateTimeOffset workloadStartedAt, CancellationToken runEnded)
     {
         var time = Context.Time;
         try
         {
-            await Task.Delay(_start, time, runEnded);
+            var wait = _start - (time.GetUtcNow() - workloadStartedAt);
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, runEnded);
             Context.OpenedAt = time.GetUtcNow();
             _open = true;
             using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded);
-            window.CancelAfter(_stop - _start);
+            window.CancelAfter(_stop - _start); // a window opened late by a busy timer still gets its full length
             try
             {
                 await _attack.ActAsync(Context, window.Token);
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, window.Token);
             }
             catch (OperationCanceledException) when (window.IsCancellationRequested)
             {
             }
             catch (Exception ex)
             {
-                Error("act", ex);
+                RecordError("act", ex); // its window stays open: observing and intercepting go on until stop
             }
+
+            await Task.WhenAny(Task.Delay(Timeout.InfiniteTimeSpan, time, window.Token));
         }
         catch (OperationCanceledException) when (runEnded.IsCancellationRequested)
         {
@@ -94,7 +134,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         }
         catch (Exception ex)
         {
-            Error("observe", ex);
+            RecordError("observe", ex);
         }
     }
 
@@ -112,7 +152,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         }
         catch (Exception ex)
         {
-            Error("intercept", ex);
+            RecordError("intercept", ex);
             return ValueTask.FromResult(InterceptDecision.Pass);
         }
     }
@@ -127,7 +167,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         }
         catch (Exception ex)
         {
-            Error("judge", ex);
+            RecordError("judge", ex);
         }
 
         var attempts = judgement.Attempts;
@@ -146,7 +186,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
             first is null || detected == default ? null : Math.Max(0, (detected - first.Value).TotalMilliseconds),
             first is null || blocked == default ? null : Math.Max(0, (blocked - first.Value).TotalMilliseconds),
             judgement.Details,
-            _errors.ToArray());
+            Errors());
     }
 
     /// <summary>
@@ -183,38 +223,34 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         }
     }
 
-    private void Error(string where, Exception ex)
+    /// <summary>Detaches the attack's tap and interceptor from the wire (idempotent); its window stays as it is.</summary>
+    public void Detach()
     {
+        lock (_attachments)
+        {
+            _attachments.ForEach(a => a.Dispose());
+            _attachments.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Records an error of the attack's code at <paramref name="where"/> (act, observe, intercept, judge): the first 20
+    /// distinct ones are kept, repeats are counted (a bug in a hook repeats on every message).
+    /// </summary>
+    internal void RecordError(string where, Exception ex)
+    {
+        var error = $"{where}: {ex.GetType().Name}: {ex.Message}";
         lock (_errors)
         {
-            if (_errors.Count < 20)
+            if (_errorCounts.TryGetValue(error, out var count))
             {
-                _errors.Add($"{where}: {ex.GetType().Name}: {ex.Message}");
+                _errorCounts[error] = count + 1;
+            }
+            else if (_errors.Count < 20)
+            {
+                _errors.Add(error);
+                _errorCounts[error] = 1;
             }
         }
     }
-}
-
-/// <summary>One attack's verdicts, as result.json reports them.</summary>
-public sealed record AttackResult(
-    string Kind,
-    string Capec,
-    string? Mitre,
-    double StartMs,
-    double StopMs,
-    int Attempts,
-    int Succeeded,
-    int Detected,
-    int Blocked,
-    int Absorbed,
-    double? MttdMs,
-    double? ContainmentMs,
-    IReadOnlyDictionary<string, double> Details,
-    IReadOnlyList<string> Errors)
-{
-    /// <summary>Succeeded attempts over attempts (0 without attempts).</summary>
-    public double SuccessRate => Attempts == 0 ? 0 : (double)Succeeded / Attempts;
-
-    /// <summary>Detected attempts over attempts (0 without attempts).</summary>
-    public double DetectionRate => Attempts == 0 ? 0 : (double)Detected / Attempts;
 }

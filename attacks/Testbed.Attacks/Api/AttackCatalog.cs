@@ -2,10 +2,24 @@ using Testbed.Attacks.Builtin;
 
 namespace Testbed.Attacks.Api;
 
-/// <summary>The attacks a scenario's <c>attacks:</c> list can name.</summary>
-public static class AttackCatalog
+/// <summary>
+/// The attacks a scenario's <c>attacks:</c> list can name: kind → factory. <see cref="Builtin"/> holds the built-in
+/// attacks; <see cref="With"/> adds a researcher's own (an <see cref="Attack"/> on the public API). A silo's adversary
+/// grains create their attacks from the catalog the silo was given (<c>AddTestbedAdversaries</c>); the scenario loader
+/// checks options against the same catalog. Immutable.
+/// </summary>
+public sealed class AttackCatalog
 {
-    private static readonly Dictionary<string, Func<Attack>> Factories = new(StringComparer.Ordinal)
+    private readonly Dictionary<string, Func<Attack>> _factories;
+
+    private AttackCatalog(Dictionary<string, Func<Attack>> factories)
+    {
+        _factories = factories;
+        Kinds = factories.Keys.Order(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>The built-in attacks.</summary>
+    public static AttackCatalog Builtin { get; } = new(new(StringComparer.Ordinal)
     {
         ["downgrade"] = () => new Downgrade(),
         ["eavesdrop"] = () => new Eavesdrop(),
@@ -14,15 +28,25 @@ public static class AttackCatalog
         ["replay"] = () => new Replay(),
         ["spoof"] = () => new Spoof(),
         ["tamper"] = () => new Tamper(),
-    };
+    });
 
-    /// <summary>Every attack kind.</summary>
-    public static IReadOnlyList<string> Kinds => Factories.Keys.Order(StringComparer.Ordinal).ToArray();
+    /// <summary>Every attack kind, in name order.</summary>
+    public IReadOnlyList<string> Kinds { get; }
+
+    /// <summary>This catalog plus attack <paramref name="kind"/>, made by <paramref name="factory"/> (a new instance per call).</summary>
+    public AttackCatalog With(string kind, Func<Attack> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentNullException.ThrowIfNull(factory);
+        return _factories.ContainsKey(kind)
+            ? throw new ArgumentException($"attack kind '{kind}' is already in the catalog", nameof(kind))
+            : new AttackCatalog(new(_factories, StringComparer.Ordinal) { [kind] = factory });
+    }
 
     /// <summary>Creates and configures the attack <paramref name="kind"/>; <see cref="ArgumentException"/> for a bad option.</summary>
-    public static (Attack Attack, AttackOptions Options) Create(string kind, IReadOnlyDictionary<string, string> options)
+    public (Attack Attack, AttackOptions Options) Create(string kind, IReadOnlyDictionary<string, string> options)
     {
-        if (!Factories.TryGetValue(kind, out var factory))
+        if (!_factories.TryGetValue(kind, out var factory))
         {
             throw new ArgumentException($"unknown attack kind '{kind}'; known: {string.Join(", ", Kinds)}");
         }
@@ -35,7 +59,7 @@ public static class AttackCatalog
     }
 
     /// <summary>Checks an attack entry's options; returns an error message or null.</summary>
-    public static string? Check(string kind, IReadOnlyDictionary<string, string> options)
+    public string? Check(string kind, IReadOnlyDictionary<string, string> options)
     {
         try
         {

@@ -8,7 +8,7 @@ namespace Testbed.Attacks.Builtin;
 
 /// <summary>
 /// In the path of session handshakes: strips a protection (default <c>encrypt</c>) from the offered and required sets
-/// of each hello it sees (format: docs/session-handshake.md — a Dolev-Yao attacker knows the protocol; it cannot re-sign,
+/// of each hello it sees (<see cref="SessionHellos"/>, docs/session-handshake.md — a Dolev-Yao attacker knows the protocol; it cannot re-sign,
 /// so the initiator's signature is kept). Succeeds when, after a stripped hello, that initiator's data reaches that
 /// responder in clear: a session weaker than the peers' minimum. CAPEC-620 (Drop Encryption Level), ATT&amp;CK T1562.010.
 /// </summary>
@@ -34,7 +34,7 @@ public sealed class Downgrade : Attack
     public override InterceptDecision OnIntercepted(WireMessage message, AdversaryContext context)
     {
         if (message is not { Direction: WireDirection.Request, Envelope: { Kind: EnvelopeKind.Handshake } e }
-            || Strip(e.Payload.Span) is not { } stripped || Interlocked.Increment(ref _done) > _count)
+            || SessionHellos.WithoutProtection(e.Payload.Span, _strip) is not { } stripped || Interlocked.Increment(ref _done) > _count)
         {
             return InterceptDecision.Pass;
         }
@@ -64,49 +64,5 @@ public sealed class Downgrade : Attack
         }
 
         judgement.Details["weakSessions"] = judgement.Attempts.Where(a => a.Succeeded).Select(a => a.Key).Distinct().Count();
-    }
-
-    /// <summary>The hello with <c>_strip</c> removed from both protection sets, or null when it has nothing to strip.</summary>
-    private byte[]? Strip(ReadOnlySpan<byte> hello)
-    {
-        // magic(2) version(1) type(1) agreement(1) ephemeral length(1) ephemeral random(32) timestamp(8) ids sets …
-        if (hello.Length < 6 || hello[0] != 0x53 || hello[1] != 0x48 || hello[3] != 1)
-        {
-            return null;
-        }
-
-        var p = 6 + hello[5] + 32 + 8;
-        for (var id = 0; id < 2 && p < hello.Length; id++)
-        {
-            p += 1 + hello[p];
-        }
-
-        var output = new List<byte>(hello.Length);
-        output.AddRange(hello[..p].ToArray());
-        var removed = false;
-        for (var set = 0; set < 2 && p < hello.Length; set++)
-        {
-            var names = new List<byte[]>();
-            var count = hello[p++];
-            for (var i = 0; i < count && p < hello.Length; i++)
-            {
-                var name = hello.Slice(p + 1, hello[p]).ToArray();
-                p += 1 + hello[p];
-                if (System.Text.Encoding.ASCII.GetString(name) == _strip)
-                {
-                    removed = true;
-                }
-                else
-                {
-                    names.Add(name);
-                }
-            }
-
-            output.Add((byte)names.Count);
-            names.ForEach(n => { output.Add((byte)n.Length); output.AddRange(n); });
-        }
-
-        output.AddRange(hello[p..].ToArray());
-        return removed ? output.ToArray() : null;
     }
 }

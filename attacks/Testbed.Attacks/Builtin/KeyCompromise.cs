@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Testbed.Attacks.Api;
 using Testbed.Attacks.Hooks;
-using Testbed.Defenses;
 using Testbed.Envelopes;
 using Testbed.Services.Payments;
 
@@ -73,15 +71,8 @@ public sealed class KeyCompromise : Attack
         {
             var order = new OrderMessage($"compromise-{n}", $"account/{index}", index == 0 ? "account/1" : "account/0", 7,
                 _credentials.GetValueOrDefault("card", "4000000000000002"), _credentials.GetValueOrDefault("pin", "0000"), "");
-            var envelope = new Envelope
-            {
-                Kind = EnvelopeKind.Order, Sender = _victim, Recipient = $"payments/{index % 2}", Sequence = (ulong)n + 1,
-                TimestampMs = context.Time.GetUtcNow().ToUnixTimeMilliseconds(), Payload = PaymentsJson.Encode(order),
-                KeyId = KeyIdSegments.With(KeyIdSegments.With("", "n", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))), "k", key.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            };
-            var signature = new byte[key.SignatureSize];
-            key.Sign(EnvelopeCodec.EncodeHeader(envelope), signature);
-            var (attempt, _) = await context.InjectAsync(envelope with { Tag = signature }, $"order as {_victim} signed with its stolen key");
+            var forged = context.Forge(EnvelopeKind.Order, _victim, $"payments/{index % 2}", (ulong)n + 1, PaymentsJson.Encode(order)).SignedWith(key);
+            var (attempt, _) = await context.InjectAsync(forged, $"order as {_victim} signed with its stolen key");
             attempt.Key = order.OrderId;
             await Task.Delay(_interval, context.Time, windowClosed);
         }
@@ -90,12 +81,7 @@ public sealed class KeyCompromise : Attack
     /// <inheritdoc />
     public override void Judge(AttackJudgement judgement)
     {
-        var applied = judgement.FinalState.SelectMany(a => a.Applied).Where(e => e.Direction == Checking.EntryDirection.Debit).Select(e => e.OrderId).ToHashSet(StringComparer.Ordinal);
-        foreach (var attempt in judgement.Attempts)
-        {
-            attempt.Succeeded = attempt.Key is not null && applied.Contains(attempt.Key);
-        }
-
+        judgement.SucceedWhereOrderApplied();
         var d = judgement.Details;
         (d["recordedBefore"], d["readableBefore"]) = (_recordedBefore, _readableBefore);
         if (_revokedAt is { } revoked && judgement.Attempts.Count > 0)

@@ -86,13 +86,7 @@ public sealed class Spoof : Attack
     /// <inheritdoc />
     public override void Judge(AttackJudgement judgement)
     {
-        var applied = judgement.FinalState.SelectMany(a => a.Applied).Where(e => e.Direction == Checking.EntryDirection.Debit).Select(e => e.OrderId).ToHashSet(StringComparer.Ordinal);
-        foreach (var attempt in judgement.Attempts)
-        {
-            attempt.Succeeded = attempt.Key is not null && applied.Contains(attempt.Key);
-        }
-
-        judgement.Details["forgedTransfersApplied"] = judgement.Attempts.Count(a => a.Succeeded);
+        judgement.Details["forgedTransfersApplied"] = judgement.SucceedWhereOrderApplied();
         judgement.Details["credentialsLearned"] = judgement.Knowledge.Facts.Keys.Count(k => k.StartsWith("credentials:", StringComparison.Ordinal));
     }
 }

@@ -15,7 +15,13 @@ public enum EntryDirection
 /// <param name="Amount">Amount moved.</param>
 /// <param name="Counterparty">The other account of the transfer (the payee for a debit, the payer for a credit).</param>
 /// <param name="OrderedBy">Customer the service recorded as having issued the order.</param>
-public sealed record AppliedEntry(string OrderId, EntryDirection Direction, long Amount, string Counterparty, string OrderedBy);
+[GenerateSerializer, Immutable]
+public sealed record AppliedEntry(
+    [property: Id(0)] string OrderId,
+    [property: Id(1)] EntryDirection Direction,
+    [property: Id(2)] long Amount,
+    [property: Id(3)] string Counterparty,
+    [property: Id(4)] string OrderedBy);
 
 /// <summary>Final state of one account at the end of a run.</summary>
 /// <param name="Account">Account id, e.g. <c>account/3</c>.</param>
@@ -23,4 +29,10 @@ public sealed record AppliedEntry(string OrderId, EntryDirection Direction, long
 /// <param name="InitialBalance">Balance at the start of the run.</param>
 /// <param name="Balance">Balance at the end of the run.</param>
 /// <param name="Applied">Entries the account applied, in application order.</param>
-public sealed record AccountState(string Account, string Owner, long InitialBalance, long Balance, IReadOnlyList<AppliedEntry> Applied);
+[GenerateSerializer, Immutable]
+public sealed record AccountState(
+    [property: Id(0)] string Account,
+    [property: Id(1)] string Owner,
+    [property: Id(2)] long InitialBalance,
+    [property: Id(3)] long Balance,
+    [property: Id(4)] IReadOnlyList<AppliedEntry> Applied);

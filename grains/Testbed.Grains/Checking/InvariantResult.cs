@@ -7,10 +7,18 @@ namespace Testbed.Checking;
 /// <param name="Description">What the invariant demands.</param>
 /// <param name="Holds">Whether the history and final state satisfy it.</param>
 /// <param name="Counterexamples">Up to the requested number of human-readable violations; empty when it holds.</param>
-public sealed record InvariantResult(string Name, string Description, bool Holds, IReadOnlyList<string> Counterexamples);
+[GenerateSerializer, Immutable]
+public sealed record InvariantResult(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Description,
+    [property: Id(2)] bool Holds,
+    [property: Id(3)] IReadOnlyList<string> Counterexamples);
 
 /// <summary>Result of <see cref="HistoryChecker.Check"/>: one result per invariant plus history statistics.</summary>
-public sealed record CheckReport(IReadOnlyList<InvariantResult> Invariants, HistoryStats Stats)
+[GenerateSerializer, Immutable]
+public sealed record CheckReport(
+    [property: Id(0)] IReadOnlyList<InvariantResult> Invariants,
+    [property: Id(1)] HistoryStats Stats)
 {
     /// <summary>True when every invariant holds.</summary>
     public bool AllHold => Invariants.All(result => result.Holds);
@@ -48,4 +56,10 @@ public sealed record CheckReport(IReadOnlyList<InvariantResult> Invariants, Hist
 /// (orphans, or a second completion of the same invoke) are ignored: they are not counted here and do not
 /// acknowledge or fail anything.
 /// </summary>
-public sealed record HistoryStats(int Invocations, int Ok, int Fail, int Info, int Pending);
+[GenerateSerializer, Immutable]
+public sealed record HistoryStats(
+    [property: Id(0)] int Invocations,
+    [property: Id(1)] int Ok,
+    [property: Id(2)] int Fail,
+    [property: Id(3)] int Info,
+    [property: Id(4)] int Pending);

@@ -4,7 +4,14 @@ using Testbed.Envelopes;
 namespace Testbed.Defenses;
 
 /// <summary>A rejection by a defense layer: the typed record every detection is built on.</summary>
-public sealed record SecurityEvent(DateTimeOffset Time, string Layer, string Reason, string ClaimedSender, string Recipient, EnvelopeKind Kind);
+[GenerateSerializer, Immutable]
+public sealed record SecurityEvent(
+    [property: Id(0)] DateTimeOffset Time,
+    [property: Id(1)] string Layer,
+    [property: Id(2)] string Reason,
+    [property: Id(3)] string ClaimedSender,
+    [property: Id(4)] string Recipient,
+    [property: Id(5)] EnvelopeKind Kind);
 
 /// <summary>Receives security events.</summary>
 public interface ISecurityEventSink

@@ -28,35 +28,51 @@ public enum OpFunction
 /// <param name="To">Account credited.</param>
 /// <param name="Amount">Amount moved.</param>
 /// <param name="OrderedBy">Customer that issued the order; must own <paramref name="From"/> for the order to be authorized.</param>
-public sealed record TransferOrder(string OrderId, string From, string To, long Amount, string OrderedBy);
+[GenerateSerializer, Immutable]
+public sealed record TransferOrder(
+    [property: Id(0)] string OrderId,
+    [property: Id(1)] string From,
+    [property: Id(2)] string To,
+    [property: Id(3)] long Amount,
+    [property: Id(4)] string OrderedBy);
 
 /// <summary>One entry of a client history: an invocation or a completion of a transfer or read.</summary>
+[GenerateSerializer, Immutable]
 public sealed record HistoryOp
 {
     /// <summary>Position in the history, assigned by <see cref="History.Append"/> (0-based, append order).</summary>
+    [Id(0)]
     public long Index { get; init; }
 
     /// <summary>Logical client process that issued the operation.</summary>
+    [Id(1)]
     public int Process { get; init; }
 
     /// <summary>Invocation or completion kind.</summary>
+    [Id(2)]
     public OpType Type { get; init; }
 
     /// <summary>Transfer or read.</summary>
+    [Id(3)]
     public OpFunction Function { get; init; }
 
     /// <summary>Microseconds since the start of the run.</summary>
+    [Id(4)]
     public long TimeMicros { get; init; }
 
     /// <summary>The order, for transfer operations (both the invocation and its completion carry it).</summary>
+    [Id(5)]
     public TransferOrder? Transfer { get; init; }
 
     /// <summary>The account read, for read operations.</summary>
+    [Id(6)]
     public string? Account { get; init; }
 
     /// <summary>Balance observed by an <see cref="OpType.Ok"/> read.</summary>
+    [Id(7)]
     public long? Balance { get; init; }
 
     /// <summary>Reason given for a <see cref="OpType.Fail"/> or <see cref="OpType.Info"/> completion.</summary>
+    [Id(8)]
     public string? Error { get; init; }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.TestingHost;
+using Testbed.Attacks.Api;
+using Testbed.Attacks.Hosting;
 using Testbed.Hosting;
 using Testbed.Services.Payments;
 using Testbed.Wire;
@@ -36,12 +38,17 @@ public sealed class EmbeddedClusterOptions
 
     /// <summary>How long a grain call may take before the caller sees a timeout.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The attacks adversary grains on every silo can be armed with.</summary>
+    public AttackCatalog Attacks { get; set; } = AttackCatalog.Builtin;
 }
 
 /// <summary>
 /// A real multi-silo Orleans cluster inside this process (Orleans TestingHost's <see cref="InProcessTestCluster"/>:
 /// real silos, real membership, real serialization between silos over an in-memory transport), with the Testbed
-/// services and wire on every silo and a client for the workload. Silos can be killed, stopped and restarted.
+/// services and wire on every silo and a client for the workload. Silos can be killed, stopped and restarted. Every silo
+/// hosts adversary grains (<see cref="AdversaryGrain"/>), with compromise hooks that reach the key store of whichever
+/// silo holds the principal's key.
 /// </summary>
 public sealed class EmbeddedCluster : IAsyncDisposable
 {
@@ -74,11 +81,14 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.Silos, "silos must be 1..8");
         }
 
+        EmbeddedCluster? started = null;
+        var adversaries = new AdversaryEnvironment(options.Attacks, CompromiseThrough(() => started), options.Time);
         var builder = new InProcessTestClusterBuilder((short)options.Silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events, options.Identity);
+            silo.AddTestbedAdversaries(adversaries);
             silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
             if (options.Pausable)
             {
@@ -103,7 +113,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             throw;
         }
 
-        return new EmbeddedCluster(cluster, options.Hooks, options.Events);
+        return started = new EmbeddedCluster(cluster, options.Hooks, options.Events);
     }
 
     /// <summary>Crashes silo <paramref name="index"/> (no graceful shutdown).</summary>
@@ -119,9 +129,12 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     public async Task StartSiloAsync() => await _cluster.StartAdditionalSiloAsync();
 
     /// <summary>Name of the silo currently hosting <paramref name="principal"/>'s grain, or null when it is not active.</summary>
-    public string? HostingSilo(string principal)
+    public string? HostingSilo(string principal) => HostingSilo(PrincipalAddress.ToGrainId(principal));
+
+    /// <summary>Name of the silo currently hosting an activation of <paramref name="grain"/>, or null when there is none.</summary>
+    public string? HostingSilo(GrainId grain)
     {
-        if (!_cluster.TryGetGrainContext(PrincipalAddress.ToGrainId(principal), out var context))
+        if (!_cluster.TryGetGrainContext(grain, out var context))
         {
             return null;
         }
@@ -151,6 +164,26 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         {
             await _cluster.DisposeAsync();
         }
+    }
+
+    /// <summary>
+    /// Key hand-over and revocation: through the key store of the silo holding the principal's key (keys never leave
+    /// the silo that made them; the hand-over gives the adversary the key object, as Tamarin's Reveal).
+    /// </summary>
+    private static CompromiseHooks CompromiseThrough(Func<EmbeddedCluster?> cluster)
+    {
+        Defenses.Identity.KeyStore? Holder(string principal) => cluster() is not { } c ? null : Enumerable.Range(0, c._cluster.Silos.Count)
+            .Select(i => c.SiloServices(i).GetService<Defenses.Identity.KeyStore>())
+            .FirstOrDefault(k => k is not null && k.Holds(principal));
+        return new CompromiseHooks(
+            async principal => Holder(principal) is { } keys ? await keys.GetSigningKeyAsync(principal) : null,
+            async principal =>
+            {
+                if (Holder(principal) is { } keys)
+                {
+                    await keys.RotateAsync(principal, Defenses.Identity.RevocationReasons.Compromised);
+                }
+            });
     }
 
     private InProcessSiloHandle Silo(int index)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Testbed.Attacks.Api;
 using Testbed.Attacks.Faults;
 using Testbed.Checking;
@@ -30,11 +29,15 @@ public sealed class RunOptions
 
     /// <summary>Called after the workload and before the final state is read (e.g. a late injection).</summary>
     public Func<Task>? BeforeFinalRead { get; init; }
+
+    /// <summary>The attacks the run's adversary grains can be armed with (default: the built-in ones).</summary>
+    public AttackCatalog Attacks { get; init; } = AttackCatalog.Builtin;
 }
 
 /// <summary>
-/// Runs one scenario: starts an embedded cluster shaped by the scenario, drives the workload, reads the final state
-/// out of band, checks the history, and judges the expectations.
+/// Runs one scenario: starts an embedded cluster shaped by the scenario, arms one adversary grain per attack, drives the
+/// workload (opening the attacks' windows as it starts), reads the final state out of band, checks the history, has the
+/// adversaries judge their attempts against it, and judges the expectations.
 /// </summary>
 public static class ScenarioRunner
 {
@@ -55,6 +58,7 @@ public static class ScenarioRunner
             Identity = defenses.Identity,
             Events = events,
             Pausable = scenario.Faults.Any(f => f.Kind == "pause"),
+            Attacks = options?.Attacks ?? AttackCatalog.Builtin,
             Payments = p =>
             {
                 p.Seed = scenario.Seed;
@@ -67,12 +71,7 @@ public static class ScenarioRunner
             },
         }, cancellationToken);
         options?.OnClusterStarted?.Invoke(cluster);
-        var adversaries = scenario.Attacks.Select((spec, i) =>
-        {
-            var (attack, attackOptions) = AttackCatalog.Create(spec.Kind, spec.Options);
-            return new AdversaryRuntime(attack, attackOptions, spec.Start, spec.Stop, hooks, unchecked((scenario.Seed * 31) + i + 1), TimeProvider.System,
-                CompromiseThrough(cluster));
-        }).ToArray();
+        var adversaries = await RunAdversaries.ArmAsync(cluster, scenario);
         var faults = FaultsOf(scenario, cluster);
 
         var history = new History.History();
@@ -87,10 +86,12 @@ public static class ScenarioRunner
             }
 
             using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var attacking = adversaries.Select(a => a.RunAsync(runEnded.Token)).Concat(faults.Select(f => f.RunAsync(runEnded.Token))).ToArray();
+            var faulting = faults.Select(f => f.RunAsync(runEnded.Token)).ToArray();
+            await adversaries.OpenAsync(TimeProvider.System.GetUtcNow());
             var workload = await driver.RunAsync(workloadProgress, cancellationToken);
             await runEnded.CancelAsync();
-            await Task.WhenAll(attacking); // faults revert here: partitions heal, paused silos resume, killed ones are replaced
+            await Task.WhenAll(faulting); // faults revert here: partitions heal, paused silos resume, killed silos are replaced
+            await adversaries.CloseAsync();
             if (options?.BeforeFinalRead is { } beforeFinalRead)
             {
                 await beforeFinalRead();
@@ -100,7 +101,7 @@ public static class ScenarioRunner
             var finalState = await ReadFinalStateAsync(cluster.Client, w.Accounts);
             var ops = history.Snapshot();
             var report = HistoryChecker.Check(ops, finalState);
-            var attacks = ConcludeAttacks(scenario, cluster, adversaries, report, ops, finalState, events, workload.StartedAt);
+            var attacks = await adversaries.ConcludeAsync(cluster, report, ops, finalState, events, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
             var judged = Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks);
             var faultResults = faults.Select(f => f.Conclude()).ToArray();
@@ -183,42 +184,6 @@ public static class ScenarioRunner
         return scenario.Faults.Select((spec, i) => new FaultRuntime(
             FaultCatalog.Create(spec.Kind, spec.Options), spec.Start, spec.Stop,
             new FaultContext(new Random(unchecked((scenario.Seed * 37) + i + 1)), TimeProvider.System, cluster.Hooks, nodes))).ToArray();
-    }
-
-    /// <summary>Key hand-over and revocation on the embedded cluster: through the key store of the silo holding the principal's key.</summary>
-    private static CompromiseHooks CompromiseThrough(EmbeddedCluster cluster)
-    {
-        Defenses.Identity.KeyStore? Holder(string principal) => Enumerable.Range(0, cluster.SiloNames.Count)
-            .Select(i => cluster.SiloServices(i).GetService<Defenses.Identity.KeyStore>())
-            .FirstOrDefault(k => k is not null && k.Holds(principal));
-        return new CompromiseHooks(
-            async principal => Holder(principal) is { } keys ? await keys.GetSigningKeyAsync(principal) : null,
-            async principal =>
-            {
-                if (Holder(principal) is { } keys)
-                {
-                    await keys.RotateAsync(principal, "compromised");
-                }
-            });
-    }
-
-    private static IReadOnlyList<AttackResult> ConcludeAttacks(Scenario scenario, EmbeddedCluster cluster, AdversaryRuntime[] adversaries,
-        CheckReport report, IReadOnlyList<History.HistoryOp> ops, IReadOnlyList<AccountState> finalState, SecurityEventLog events, DateTimeOffset workloadStartedAt)
-    {
-        if (adversaries.Length == 0)
-        {
-            return [];
-        }
-
-        var limiters = Enumerable.Range(0, cluster.SiloNames.Count)
-            .SelectMany(i => cluster.SiloServices(i).GetRequiredService<DefensePipeline>().Layers.OfType<Defenses.RateLimit.RateLimitLayer>())
-            .ToArray();
-        DateTimeOffset? FirstBlockedAt(string sender) => limiters.Select(l => l.FirstBlockedAt(sender)).Min();
-
-        var customers = new Workload.CustomerDirectory(scenario.Seed, scenario.Workload.Customers).Profiles;
-        var eventList = events.Events;
-        return adversaries.Select(a => a.Conclude(
-            new AttackJudgement(a.Context.Attempts.All, a.Context.Knowledge, report, ops, finalState, customers, workloadStartedAt), eventList, FirstBlockedAt)).ToArray();
     }
 
     private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire,

@@ -10,18 +10,25 @@ public static class TestbedCatalog
 {
     /// <summary>
     /// The catalog of this build: every defense layer and preset of <see cref="DefenseCatalog"/> (with their option and
-    /// combination checks), every fault of <see cref="Attacks.Faults.FaultCatalog"/> and attack of <see cref="AttackCatalog"/>
-    /// (with their option checks, faults also against the scenario's cluster size).
+    /// combination checks), every fault of <see cref="Attacks.Faults.FaultCatalog"/> (checked against the scenario's cluster
+    /// size too) and the built-in attacks (with their option checks).
     /// </summary>
-    public static ScenarioCatalog Default { get; } = new(
-        defenses: DefenseCatalog.Names,
-        faultKinds: Attacks.Faults.FaultCatalog.Kinds,
-        attackKinds: AttackCatalog.Kinds,
-        invariants: Invariants.All)
+    public static ScenarioCatalog Default { get; } = With(AttackCatalog.Builtin);
+
+    /// <summary>
+    /// The catalog of this build with the attacks of <paramref name="attacks"/> (e.g. the built-in ones plus a researcher's):
+    /// scenarios may name them, and their options are checked when the file loads. Run such scenarios with the same
+    /// catalog (<see cref="RunOptions.Attacks"/>).
+    /// </summary>
+    public static ScenarioCatalog With(AttackCatalog attacks)
     {
-        CheckDefense = DefenseCatalog.Check,
-        CheckDefenseList = DefenseCatalog.CheckList,
-        CheckAttack = a => AttackCatalog.Check(a.Kind, a.Options),
-        CheckFault = (f, silos) => Attacks.Faults.FaultCatalog.Check(f.Kind, f.Options, silos),
-    };
+        ArgumentNullException.ThrowIfNull(attacks);
+        return new(defenses: DefenseCatalog.Names, faultKinds: Attacks.Faults.FaultCatalog.Kinds, attackKinds: attacks.Kinds, invariants: Invariants.All)
+        {
+            CheckDefense = DefenseCatalog.Check,
+            CheckDefenseList = DefenseCatalog.CheckList,
+            CheckAttack = a => attacks.Check(a.Kind, a.Options),
+            CheckFault = (f, silos) => Attacks.Faults.FaultCatalog.Check(f.Kind, f.Options, silos),
+        };
+    }
 }

@@ -92,7 +92,7 @@ public sealed class FloodAttackTests
     public async Task Judge_marks_every_attempt_succeeded_exactly_when_goodput_in_the_window_collapses(bool starved)
     {
         // A wire with no silo refuses every injection; the window opens 300 ms after the runtime starts, for 200 ms.
-        var (attack, options) = AttackCatalog.Create("flood", new Dictionary<string, string> { ["rate"] = "200" });
+        var (attack, options) = AttackCatalog.Builtin.Create("flood", new Dictionary<string, string> { ["rate"] = "200" });
         var runtime = new AdversaryRuntime(attack, options, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500), new WireHooks(), 1, TimeProvider.System);
         await runtime.RunAsync(CancellationToken.None);
         AttackResult Conclude(List<HistoryOp> ops) => runtime.Conclude(
