@@ -3,6 +3,7 @@ using Orleans.Configuration;
 using Orleans.TestingHost;
 using Testbed.Hosting;
 using Testbed.Services.Payments;
+using Testbed.Storage;
 using Testbed.Wire;
 
 namespace Testbed.Hosting.Cluster;
@@ -33,6 +34,12 @@ public sealed class EmbeddedClusterOptions
 
     /// <summary>How long a grain call may take before the caller sees a timeout.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Durable state. With the embedded provider and no store given, the cluster makes one store that all its silos
+    /// share (it outlives any silo); with Redis, every silo connects to the given server.
+    /// </summary>
+    public TestbedStorageOptions Storage { get; set; } = new();
 }
 
 /// <summary>
@@ -44,12 +51,16 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly InProcessTestCluster _cluster;
 
-    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks, Defenses.SecurityEventLog events)
+    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks, Defenses.SecurityEventLog events, EmbeddedStateStore? store)
     {
         _cluster = cluster;
         Hooks = hooks;
         Events = events;
+        Store = store;
     }
+
+    /// <summary>The durable store shared by the silos (embedded storage), or null (Redis).</summary>
+    public EmbeddedStateStore? Store { get; }
 
     /// <summary>The run's security events.</summary>
     public Defenses.SecurityEventLog Events { get; }
@@ -71,11 +82,20 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), options.Silos, "silos must be 1..8");
         }
 
+        var storage = options.Storage;
+        var store = storage.Provider == StorageProvider.Embedded ? storage.EmbeddedStore ?? new EmbeddedStateStore() : null;
         var builder = new InProcessTestClusterBuilder((short)options.Silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events, options.Identity);
+            silo.AddTestbedStorage(o =>
+            {
+                o.Provider = storage.Provider;
+                o.EmbeddedStore = store;
+                o.Redis = storage.Redis;
+                o.LedgerPageSize = storage.LedgerPageSize;
+            });
             silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
         });
         builder.ConfigureClient(client =>
@@ -91,7 +111,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             throw;
         }
 
-        return new EmbeddedCluster(cluster, options.Hooks, options.Events);
+        return new EmbeddedCluster(cluster, options.Hooks, options.Events, store);
     }
 
     /// <summary>Crashes silo <paramref name="index"/> (no graceful shutdown).</summary>
