@@ -53,6 +53,11 @@ public static class ScenarioRunner
             Defenses = defenses.Pipeline,
             Identity = defenses.Identity,
             Events = events,
+            Storage = new Storage.TestbedStorageOptions
+            {
+                Provider = scenario.Cluster.Storage,
+                Redis = scenario.Cluster.Redis ?? Storage.TestbedStorageOptions.DefaultRedis,
+            },
             Payments = p =>
             {
                 p.Seed = scenario.Seed;
@@ -99,12 +104,13 @@ public static class ScenarioRunner
             var report = HistoryChecker.Check(ops, finalState);
             var attacks = ConcludeAttacks(scenario, cluster, adversaries, report, ops, finalState, events, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
-            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks);
+            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks)
+                with { Storage = StorageSummary.Of(scenario.Cluster.Storage, cluster.Store) };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Keep what was recorded: the history so far is written out with the error.
-            return Crashed(scenario, started, ex, history.Snapshot(), hooks.Stats);
+            return Crashed(scenario, started, ex, history.Snapshot(), hooks.Stats) with { Storage = StorageSummary.Of(scenario.Cluster.Storage, cluster.Store) };
         }
     }
 
@@ -129,6 +135,7 @@ public static class ScenarioRunner
         Attacks = [],
         Faults = [],
         Wire = wire is null ? WireSummary.None : WireSummary.From(wire),
+        Storage = StorageSummary.Of(scenario.Cluster.Storage, null),
         Timeline = [],
         History = ops,
     };
@@ -259,7 +266,7 @@ public static class ScenarioRunner
             DurationMs = workload.Elapsed.TotalMilliseconds,
             GoodputPerSec = goodput,
             LatencyMs = latency,
-            Operations = new OperationCounts(report.Stats.Invocations, workload.Ok, workload.Fail, workload.Info),
+            Operations = new OperationCounts(report.Stats.Invocations, workload.Ok, workload.Fail, workload.Info, workload.Retries),
             Invariants = report.Invariants.Select(ScenarioResult.Verdict).ToArray(),
             Expectations = expectations,
             Preset = defenses.Preset,
