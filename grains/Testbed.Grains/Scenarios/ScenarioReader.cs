@@ -105,15 +105,20 @@ internal static partial class ScenarioReader
     /// <summary>Why <paramref name="connection"/> is not a usable StackExchange.Redis connection string, or null.</summary>
     private static string? RedisProblem(string connection)
     {
+        const string expected = "expected a Redis connection string such as 127.0.0.1:6379";
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            return expected;
+        }
+
         try
         {
-            return StackExchange.Redis.ConfigurationOptions.Parse(connection).EndPoints.Count == 0
-                ? "expected a Redis connection string with at least one host:port"
-                : null;
+            return StackExchange.Redis.ConfigurationOptions.Parse(connection).EndPoints.Count == 0 ? expected : null;
         }
         catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
         {
-            return $"not a Redis connection string ({ex.Message.TrimEnd('.')})";
+            var reason = ex is ArgumentException { ParamName: { } param } ? ex.Message.Replace($" (Parameter '{param}')", "", StringComparison.Ordinal) : ex.Message;
+            return $"not a Redis connection string ({reason.TrimEnd('.')})";
         }
     }
 

@@ -39,6 +39,15 @@ public sealed class EmbeddedStateStore
     /// <summary>Bytes of state written so far (the serialized records).</summary>
     public long BytesWritten => Interlocked.Read(ref _bytesWritten);
 
+    /// <summary>The keys of every record (<c>&lt;grain id&gt;/&lt;state name&gt;</c>), in ordinal order.</summary>
+    public IReadOnlyList<string> Keys()
+    {
+        lock (_gate)
+        {
+            return [.. _records.Keys.Order(StringComparer.Ordinal)];
+        }
+    }
+
     /// <summary>The record under <paramref name="key"/>, or null.</summary>
     public Record? Read(string key)
     {
