@@ -37,5 +37,5 @@ public sealed class TestbedStorageOptions
     /// Entries per sealed ledger page. An account rewrites only its head (balance and the open page) per entry and each
     /// full page once, so a write costs O(page size) however long the ledger grows.
     /// </summary>
-    public int LedgerPageSize { get; set; } = 64;
+    public int LedgerPageSize { get; set; } = 32;
 }

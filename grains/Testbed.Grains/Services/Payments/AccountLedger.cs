@@ -67,11 +67,10 @@ internal sealed class AccountLedger(IPersistentState<AccountLedgerState> head, I
             return;
         }
 
-        for (var page = 0; page < state.SealedPages; page++)
+        var sealedPages = await Task.WhenAll(Enumerable.Range(0, state.SealedPages).Select(pages.ReadAsync));
+        for (var page = 0; page < sealedPages.Length; page++)
         {
-            var items = await pages.ReadAsync(page)
-                ?? throw new InvalidOperationException($"ledger page {page} of {state.SealedPages} is missing from storage");
-            Remember(items);
+            Remember(sealedPages[page] ?? throw new InvalidOperationException($"ledger page {page} of {state.SealedPages} is missing from storage"));
         }
 
         Remember(state.OpenPage);
