@@ -1,3 +1,5 @@
+using Testbed.Storage;
+
 namespace Testbed.Scenarios;
 
 /// <summary>A validated scenario, as read from one YAML file by <see cref="ScenarioLoader"/>.</summary>
@@ -42,6 +44,12 @@ public sealed record ClusterSpec
 {
     /// <summary>Number of silos, 1..8.</summary>
     public int Silos { get; init; } = 2;
+
+    /// <summary>Where durable state (account balances and entries) is kept: embedded (default) or Redis.</summary>
+    public StorageProvider Storage { get; init; } = StorageProvider.Embedded;
+
+    /// <summary>The Redis connection string when <see cref="Storage"/> is Redis, else null.</summary>
+    public string? Redis { get; init; }
 }
 
 /// <summary>How the client load is generated.</summary>
@@ -95,6 +103,9 @@ public sealed record WorkloadSpec
 
     /// <summary>When true an account acknowledges an already-applied order id without applying it again.</summary>
     public bool IdempotentOrders { get; init; } = true;
+
+    /// <summary>How often a client retries a transfer with an indeterminate outcome, with the same order id, 0..10.</summary>
+    public int Retries { get; init; } = 2;
 }
 
 /// <summary>A fault or attack: a registered kind active from <see cref="Start"/> to <see cref="Stop"/>.</summary>

@@ -12,13 +12,14 @@ internal static class WorkloadReader
     public const double MaxRate = 1_000_000;
     public const int MaxPaddingBytes = 65_536;
     public const int MaxPaymentShards = 64;
+    public const int MaxRetries = 10;
     public static readonly TimeSpan MinDuration = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
 
     private static readonly string[] Keys =
     [
         "accounts", "customers", "initialBalance", "operations", "duration", "mode", "concurrency", "rate",
-        "readFraction", "maxAmount", "paddingBytes", "paymentShards", "idempotentOrders",
+        "readFraction", "maxAmount", "paddingBytes", "paymentShards", "idempotentOrders", "retries",
     ];
 
     private static readonly string[] Modes = ["closed", "open"];
@@ -70,6 +71,7 @@ internal static class WorkloadReader
         var paddingBytes = r.Integer("paddingBytes", 0, MaxPaddingBytes);
         var paymentShards = r.Integer("paymentShards", 1, MaxPaymentShards);
         var idempotent = r.Boolean("idempotentOrders");
+        var retries = r.Integer("retries", 0, MaxRetries);
 
         var useDuration = r.IsGiven("duration");
         return new WorkloadSpec
@@ -87,6 +89,7 @@ internal static class WorkloadReader
             PaddingBytes = (int)(paddingBytes ?? defaults.PaddingBytes),
             PaymentShards = (int)(paymentShards ?? defaults.PaymentShards),
             IdempotentOrders = idempotent ?? defaults.IdempotentOrders,
+            Retries = (int)(retries ?? defaults.Retries),
         };
     }
 

@@ -17,7 +17,8 @@ internal static class ResultTables
             table.AddRow("[red]error[/]", Markup.Escape(r.Error));
         }
 
-        table.AddRow("operations", Markup.Escape($"{r.Operations.Invoked} invoked: {r.Operations.Ok} ok, {r.Operations.Fail} fail, {r.Operations.Info} info"));
+        table.AddRow("operations", Markup.Escape($"{r.Operations.Invoked} invoked: {r.Operations.Ok} ok, {r.Operations.Fail} fail, {r.Operations.Info} info"
+            + (r.Operations.Retries > 0 ? $" ({r.Operations.Retries} retries)" : "")));
         table.AddRow("goodput", $"{r.GoodputPerSec:F1} ops/s over " + (r.DurationMs < 1000 ? $"{r.DurationMs:F0} ms" : $"{r.DurationMs / 1000:F1} s"));
         table.AddRow("latency", $"p50 {r.LatencyMs.P50:F2} ms · p99 {r.LatencyMs.P99:F2} ms · max {r.LatencyMs.Max:F2} ms");
         table.AddRow("defenses", Markup.Escape(Defenses(r)));

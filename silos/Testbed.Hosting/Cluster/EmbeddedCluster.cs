@@ -5,6 +5,7 @@ using Testbed.Attacks.Api;
 using Testbed.Attacks.Hosting;
 using Testbed.Hosting;
 using Testbed.Services.Payments;
+using Testbed.Storage;
 using Testbed.Wire;
 
 namespace Testbed.Hosting.Cluster;
@@ -41,6 +42,12 @@ public sealed class EmbeddedClusterOptions
 
     /// <summary>The attacks adversary grains on every silo can be armed with.</summary>
     public AttackCatalog Attacks { get; set; } = AttackCatalog.Builtin;
+
+    /// <summary>
+    /// Durable state. With the embedded provider and no store given, the cluster makes one store that all its silos
+    /// share (it outlives any silo); with Redis, every silo connects to the given server.
+    /// </summary>
+    public TestbedStorageOptions Storage { get; set; } = new();
 }
 
 /// <summary>
@@ -54,12 +61,16 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly InProcessTestCluster _cluster;
 
-    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks, Defenses.SecurityEventLog events)
+    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks, Defenses.SecurityEventLog events, EmbeddedStateStore? store)
     {
         _cluster = cluster;
         Hooks = hooks;
         Events = events;
+        Store = store;
     }
+
+    /// <summary>The durable store shared by the silos (embedded storage), or null (Redis).</summary>
+    public EmbeddedStateStore? Store { get; }
 
     /// <summary>The run's security events.</summary>
     public Defenses.SecurityEventLog Events { get; }
@@ -83,12 +94,21 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
         EmbeddedCluster? started = null;
         var adversaries = new AdversaryEnvironment(options.Attacks, CompromiseThrough(() => started), options.Time);
+        var storage = options.Storage;
+        var store = storage.Provider == StorageProvider.Embedded ? storage.EmbeddedStore ?? new EmbeddedStateStore() : null;
         var builder = new InProcessTestClusterBuilder((short)options.Silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((_, silo) =>
         {
             silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events, options.Identity);
             silo.AddTestbedAdversaries(adversaries);
+            silo.AddTestbedStorage(o =>
+            {
+                o.Provider = storage.Provider;
+                o.EmbeddedStore = store;
+                o.Redis = storage.Redis;
+                o.LedgerPageSize = storage.LedgerPageSize;
+            });
             silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
             if (options.Pausable)
             {
@@ -113,7 +133,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             throw;
         }
 
-        return started = new EmbeddedCluster(cluster, options.Hooks, options.Events);
+        return started = new EmbeddedCluster(cluster, options.Hooks, options.Events, store);
     }
 
     /// <summary>Crashes silo <paramref name="index"/> (no graceful shutdown).</summary>

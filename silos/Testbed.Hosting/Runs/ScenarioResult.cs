@@ -6,8 +6,23 @@ namespace Testbed.Hosting.Runs;
 /// <summary>Latency percentiles in milliseconds (HdrHistogram, 3 significant digits).</summary>
 public sealed record LatencySummary(double P50, double P90, double P99, double Max);
 
-/// <summary>Counts of client operations by completion.</summary>
-public sealed record OperationCounts(long Invoked, long Ok, long Fail, long Info);
+/// <summary>Counts of client operations by completion, and the extra attempts of indeterminate transfers (same order id).</summary>
+public sealed record OperationCounts(long Invoked, long Ok, long Fail, long Info, long Retries = 0);
+
+/// <summary>
+/// Where durable state went, and what writing it cost: records, writes and serialized bytes written over the whole run
+/// (embedded provider only; null with Redis).
+/// </summary>
+public sealed record StorageSummary(
+    string Provider,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Records = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Writes = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? BytesWritten = null)
+{
+    /// <summary>The summary of a cluster's storage.</summary>
+    public static StorageSummary Of(Testbed.Storage.StorageProvider provider, Testbed.Storage.EmbeddedStateStore? store) =>
+        new(provider.ToString().ToLowerInvariant(), store?.Count, store?.Writes, store?.BytesWritten);
+}
 
 /// <summary>One expectation of the scenario and whether it held.</summary>
 public sealed record ExpectationResult(string Name, bool Passed, string Detail);
@@ -93,6 +108,8 @@ public sealed record ScenarioResult
     public IReadOnlyList<Detection> Detections { get; init; } = [];
     /// <summary>Wire counters.</summary>
     public required WireSummary Wire { get; init; }
+    /// <summary>Durable state: the provider and (embedded) what was written.</summary>
+    public StorageSummary Storage { get; init; } = new("embedded");
     /// <summary>Completions per second of the run.</summary>
     public required IReadOnlyList<TimelineBucket> Timeline { get; init; }
 

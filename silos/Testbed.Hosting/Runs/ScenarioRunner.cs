@@ -59,6 +59,11 @@ public static class ScenarioRunner
             Events = events,
             Pausable = scenario.Faults.Any(f => f.Kind == "pause"),
             Attacks = options?.Attacks ?? AttackCatalog.Builtin,
+            Storage = new Storage.TestbedStorageOptions
+            {
+                Provider = scenario.Cluster.Storage,
+                Redis = scenario.Cluster.Redis ?? Storage.TestbedStorageOptions.DefaultRedis,
+            },
             Payments = p =>
             {
                 p.Seed = scenario.Seed;
@@ -112,12 +117,13 @@ public static class ScenarioRunner
                 Detections = Detection.From(events.Events, workload.StartedAt),
                 Expectations = expectations,
                 Passed = expectations.All(e => e.Passed),
+                Storage = StorageSummary.Of(scenario.Cluster.Storage, cluster.Store),
             };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Keep what was recorded: the history so far is written out with the error.
-            return Crashed(scenario, started, ex, history.Snapshot(), hooks.Stats);
+            return Crashed(scenario, started, ex, history.Snapshot(), hooks.Stats) with { Storage = StorageSummary.Of(scenario.Cluster.Storage, cluster.Store) };
         }
     }
 
@@ -142,6 +148,7 @@ public static class ScenarioRunner
         Attacks = [],
         Faults = [],
         Wire = wire is null ? WireSummary.None : WireSummary.From(wire),
+        Storage = StorageSummary.Of(scenario.Cluster.Storage, null),
         Timeline = [],
         History = ops,
     };
@@ -260,7 +267,7 @@ public static class ScenarioRunner
             DurationMs = workload.Elapsed.TotalMilliseconds,
             GoodputPerSec = goodput,
             LatencyMs = latency,
-            Operations = new OperationCounts(report.Stats.Invocations, workload.Ok, workload.Fail, workload.Info),
+            Operations = new OperationCounts(report.Stats.Invocations, workload.Ok, workload.Fail, workload.Info, workload.Retries),
             Invariants = report.Invariants.Select(ScenarioResult.Verdict).ToArray(),
             Expectations = expectations,
             Preset = defenses.Preset,

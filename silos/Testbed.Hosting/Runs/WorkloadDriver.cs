@@ -12,15 +12,19 @@ public readonly record struct WorkloadProgress(long Completed, long? TargetOpera
 /// <summary>Completions in one second of a run (for timelines).</summary>
 public sealed record TimelineBucket(int Second, long Ok, long Fail, long Info);
 
-/// <summary>What a workload measured.</summary>
+/// <summary>What a workload measured; <paramref name="Retries"/> counts extra attempts of transfers with an indeterminate outcome.</summary>
 public sealed record WorkloadResult(TimeSpan Elapsed, long Ok, long Fail, long Info, LongConcurrentHistogram LatencyMicros, IReadOnlyList<TimelineBucket> Timeline,
-    DateTimeOffset StartedAt);
+    DateTimeOffset StartedAt, long Retries = 0);
 
 /// <summary>
 /// Drives customers with transfers and balance reads, closed loop (N concurrent clients) or open loop (a fixed arrival
 /// rate, latency measured from each operation's intended start so a stall is not hidden). Every choice — which customer,
 /// read or transfer, recipient, amount — comes from the scenario's seed. Every operation is recorded in the history as an
 /// invoke followed by ok, fail or info. Order ids are <c>&lt;prefix&gt;-&lt;process&gt;-&lt;n&gt;</c> (prefix "o", or "w" for a warm-up phase).
+/// A transfer whose outcome is indeterminate is retried with the same order id (<see cref="WorkloadSpec.Retries"/> times,
+/// backing off <see cref="RetryBackoff"/>) and recorded once: ok if an attempt was acknowledged, info while still
+/// indeterminate, fail only when no attempt was indeterminate (a decline after an indeterminate attempt stays info: the
+/// earlier attempt may still take effect).
 /// </summary>
 public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int seed, History.History history, string orderPrefix = "o")
 {
@@ -28,7 +32,10 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
     private readonly LongConcurrentHistogram _latency = new(1, TimeSpan.FromHours(1).Ticks / 10, 3);
     private readonly Lock _timelineGate = new();
     private readonly List<long[]> _timeline = [];
-    private long _ok, _fail, _info, _started;
+    private long _ok, _fail, _info, _started, _retries;
+
+    /// <summary>The wait before retry <paramref name="retry"/> (1-based): 25 ms doubling per retry, at most 1 s.</summary>
+    public static TimeSpan RetryBackoff(int retry) => TimeSpan.FromMilliseconds(Math.Min(1000, 25 << Math.Clamp(retry - 1, 0, 10)));
 
     /// <summary>Runs the workload to its operation count or duration.</summary>
     public async Task<WorkloadResult> RunAsync(IProgress<WorkloadProgress>? progress, CancellationToken cancellationToken)
@@ -47,7 +54,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
 
         _clock.Stop();
         progress?.Report(Progress());
-        return new WorkloadResult(_clock.Elapsed, _ok, _fail, _info, _latency, Timeline(), startedAt);
+        return new WorkloadResult(_clock.Elapsed, _ok, _fail, _info, _latency, Timeline(), startedAt, Interlocked.Read(ref _retries));
     }
 
     private WorkloadProgress Progress() =>
@@ -69,7 +76,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
         var sequence = 0;
         while (!cancellationToken.IsCancellationRequested && TryStartOperation())
         {
-            await ExecuteAsync(process, NextOperation(random, process, sequence++), _clock.Elapsed);
+            await ExecuteAsync(process, NextOperation(random, process, sequence++), _clock.Elapsed, cancellationToken);
         }
     }
 
@@ -88,7 +95,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
             }
 
             var process = (int)(n % 1024);
-            inFlight.Add(ExecuteAsync(process, NextOperation(random, process, (int)n), intended));
+            inFlight.Add(ExecuteAsync(process, NextOperation(random, process, (int)n), intended, cancellationToken));
             if (inFlight.Count >= 4096)
             {
                 inFlight.RemoveAll(t => t.IsCompleted);
@@ -116,7 +123,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
         return new PlannedOperation(customer, new TransferCommand($"{orderPrefix}-{process}-{sequence}", PaymentsOptions.Account(to), amount));
     }
 
-    private async Task ExecuteAsync(int process, PlannedOperation op, TimeSpan intendedStart)
+    private async Task ExecuteAsync(int process, PlannedOperation op, TimeSpan intendedStart, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var grain = client.GetGrain<ICustomer>(op.Customer.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -127,15 +134,9 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
         var account = order is null ? PaymentsOptions.Account(op.Customer) : null;
         history.Append(new HistoryOp { Process = process, Type = OpType.Invoke, Function = function, TimeMicros = Micros(), Transfer = order, Account = account });
 
-        OperationOutcome outcome;
-        try
-        {
-            outcome = op.Transfer is { } command ? await grain.Transfer(command) : await grain.ReadBalance();
-        }
-        catch (Exception ex)
-        {
-            outcome = new OperationOutcome(OutcomeStatus.Info, $"{ex.GetType().Name}: {ex.Message}", null);
-        }
+        var outcome = op.Transfer is { } command
+            ? await TransferAsync(grain, command, cancellationToken)
+            : await AttemptAsync(grain.ReadBalance);
 
         var latency = _clock.Elapsed - intendedStart;
         _latency.RecordValue(Math.Max(1, latency.Ticks / 10));
@@ -146,6 +147,43 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
             Balance = outcome.Balance, Error = outcome.Error,
         });
         Count(type);
+    }
+
+    /// <summary>Orders a transfer, retrying an indeterminate outcome with the same order id; one outcome for the logical order.</summary>
+    private async Task<OperationOutcome> TransferAsync(ICustomer customer, TransferCommand command, CancellationToken cancellationToken)
+    {
+        var outcome = await AttemptAsync(() => customer.Transfer(command));
+        for (var retry = 1; outcome.Status == OutcomeStatus.Info && retry <= spec.Retries; retry++)
+        {
+            try
+            {
+                await Task.Delay(RetryBackoff(retry), cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            Interlocked.Increment(ref _retries);
+            var attempt = await AttemptAsync(() => customer.Transfer(command));
+            outcome = attempt.Status == OutcomeStatus.Fail
+                ? new OperationOutcome(OutcomeStatus.Info, $"retry {retry} declined ({attempt.Error}) after an indeterminate attempt, which may still take effect", null)
+                : attempt;
+        }
+
+        return outcome;
+    }
+
+    private static async Task<OperationOutcome> AttemptAsync(Func<Task<OperationOutcome>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception ex)
+        {
+            return new OperationOutcome(OutcomeStatus.Info, $"{ex.GetType().Name}: {ex.Message}", null);
+        }
     }
 
     private void Count(OpType type)

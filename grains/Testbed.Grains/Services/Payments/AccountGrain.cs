@@ -1,49 +1,61 @@
 using Microsoft.Extensions.Options;
 using Testbed.Envelopes;
 using Testbed.Placement;
+using Testbed.Storage;
 using Testbed.Wire;
 
 namespace Testbed.Services.Payments;
 
 /// <summary>
 /// An account ("account/i", owned by "customer/i"). Applies debits and credits sent by a payment service and answers
-/// balance queries authenticated by the owner's password. Records every applied entry for the checker.
+/// balance queries authenticated by the owner's password. Its balance and every applied entry (which the checker reads)
+/// are durable: kept in the grain storage provider <see cref="TestbedStorageOptions.StorageName"/> and written before a
+/// debit or credit is acknowledged, so a killed silo loses no acknowledged entry; the applied-order set is rebuilt from the
+/// entries on activation.
 /// </summary>
 [GrainType("account")]
 [SpreadPlacement]
-public sealed class AccountGrain : ServiceGrain, IAccountAudit
+public sealed class AccountGrain : ServiceGrain, IAccountAudit, IGrainBase
 {
     private readonly PaymentsOptions _options;
     private readonly Workload.CustomerDirectory _customers;
-    private readonly List<LedgerEntry> _entries = [];
-    private readonly HashSet<(string OrderId, bool IsDebit)> _applied = [];
-    private long _balance;
+    private readonly AccountLedger _ledger;
 
-    /// <summary>Creates the account with the configured opening balance.</summary>
-    public AccountGrain(IGrainContext context, ServiceRuntime runtime, IOptions<PaymentsOptions> options, Workload.CustomerDirectory customers)
+    /// <summary>Creates the account; its ledger is loaded on activation (opening with the configured balance when new).</summary>
+    public AccountGrain(
+        IGrainContext context,
+        ServiceRuntime runtime,
+        IOptions<PaymentsOptions> options,
+        IOptions<TestbedStorageOptions> storage,
+        Workload.CustomerDirectory customers,
+        [PersistentState("ledger", TestbedStorageOptions.StorageName)] IPersistentState<AccountLedgerState> head,
+        [StatePages("ledger-page", TestbedStorageOptions.StorageName)] IStatePages<LedgerEntry> pages)
         : base(context, runtime)
     {
         _options = options.Value;
         _customers = customers;
-        _balance = _options.InitialBalance;
+        _ledger = new AccountLedger(head, pages, storage.Value.LedgerPageSize);
     }
 
     private string Owner => PaymentsOptions.Customer(Index);
 
     /// <inheritdoc />
     public Task<AccountSnapshot> Snapshot() =>
-        Task.FromResult(new AccountSnapshot(Self, Owner, _options.InitialBalance, _balance, _entries.ToArray()));
+        Task.FromResult(new AccountSnapshot(Self, Owner, _options.InitialBalance, _ledger.Balance, _ledger.Entries()));
 
     /// <inheritdoc />
-    protected override ValueTask<Envelope> HandleAsync(Envelope request) => ValueTask.FromResult(request.Kind switch
+    Task IGrainBase.OnActivateAsync(CancellationToken token) => _ledger.LoadAsync(_options.InitialBalance).WaitAsync(token);
+
+    /// <inheritdoc />
+    protected override async ValueTask<Envelope> HandleAsync(Envelope request) => request.Kind switch
     {
-        EnvelopeKind.Debit => Ledger(request, isDebit: true),
-        EnvelopeKind.Credit => Ledger(request, isDebit: false),
+        EnvelopeKind.Debit => await LedgerAsync(request, isDebit: true),
+        EnvelopeKind.Credit => await LedgerAsync(request, isDebit: false),
         EnvelopeKind.BalanceQuery => Balance(request),
         _ => Reject(request, $"{Self} does not accept {request.Kind}"),
-    });
+    };
 
-    private Envelope Ledger(Envelope request, bool isDebit)
+    private async Task<Envelope> LedgerAsync(Envelope request, bool isDebit)
     {
         if (!request.Sender.StartsWith("payments/", StringComparison.Ordinal))
         {
@@ -56,20 +68,29 @@ public sealed class AccountGrain : ServiceGrain, IAccountAudit
         }
 
         var replyKind = isDebit ? EnvelopeKind.DebitReply : EnvelopeKind.CreditReply;
-        if (_options.IdempotentOrders && _applied.Contains((ledger.OrderId, isDebit)))
+        if (_options.IdempotentOrders && _ledger.Contains(ledger.OrderId, isDebit))
         {
-            return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(true, true, null, _balance)));
+            return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(true, true, null, _ledger.Balance)));
         }
 
-        if (isDebit && _balance < ledger.Amount)
+        if (isDebit && _ledger.Balance < ledger.Amount)
         {
-            return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(false, false, "insufficient funds", _balance)));
+            return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(false, false, "insufficient funds", _ledger.Balance)));
         }
 
-        _balance += isDebit ? -ledger.Amount : ledger.Amount;
-        _applied.Add((ledger.OrderId, isDebit));
-        _entries.Add(new LedgerEntry(ledger.OrderId, isDebit, ledger.Amount, ledger.Counterparty, ledger.OrderedBy));
-        return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(true, false, null, _balance)));
+        try
+        {
+            await _ledger.AppendAsync(new LedgerEntry(ledger.OrderId, isDebit, ledger.Amount, ledger.Counterparty, ledger.OrderedBy));
+        }
+        catch (Exception ex)
+        {
+            // Storage may or may not hold the entry: never acknowledge it. The caller sees an error (indeterminate to the
+            // customer), and this activation goes away so the next request reloads what storage really holds.
+            GrainContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, ex, "ledger write failed"));
+            throw;
+        }
+
+        return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(true, false, null, _ledger.Balance)));
     }
 
     private Envelope Balance(Envelope request)
@@ -81,6 +102,6 @@ public sealed class AccountGrain : ServiceGrain, IAccountAudit
             return Reject(request, "balance query not authenticated");
         }
 
-        return Reply(request, EnvelopeKind.BalanceReply, PaymentsJson.Encode(new BalanceMessage(_balance)));
+        return Reply(request, EnvelopeKind.BalanceReply, PaymentsJson.Encode(new BalanceMessage(_ledger.Balance)));
     }
 }
