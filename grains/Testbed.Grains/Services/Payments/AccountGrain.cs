@@ -11,7 +11,9 @@ namespace Testbed.Services.Payments;
 /// balance queries authenticated by the owner's password. Its balance and every applied entry (which the checker reads)
 /// are durable: kept in the grain storage provider <see cref="TestbedStorageOptions.StorageName"/> and written before a
 /// debit or credit is acknowledged, so a killed silo loses no acknowledged entry; the applied-order set is rebuilt from the
-/// entries on activation.
+/// entries on activation. With <c>idempotentOrders</c> an order id's first answer is final: a repeat of an applied leg is
+/// acknowledged without applying it again, and a repeat of a debit declined for insufficient funds is declined again (a
+/// duplicate or retry must not turn an answered "no" into a later "yes"). Declines are remembered by the activation only.
 /// </summary>
 [GrainType("account")]
 [SpreadPlacement]
@@ -20,6 +22,7 @@ public sealed class AccountGrain : ServiceGrain, IAccountAudit, IGrainBase
     private readonly PaymentsOptions _options;
     private readonly Workload.CustomerDirectory _customers;
     private readonly AccountLedger _ledger;
+    private readonly HashSet<string> _declinedDebits = new(StringComparer.Ordinal);
 
     /// <summary>Creates the account; its ledger is loaded on activation (opening with the configured balance when new).</summary>
     public AccountGrain(
@@ -73,8 +76,13 @@ public sealed class AccountGrain : ServiceGrain, IAccountAudit, IGrainBase
             return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(true, true, null, _ledger.Balance)));
         }
 
-        if (isDebit && _ledger.Balance < ledger.Amount)
+        if (isDebit && (_ledger.Balance < ledger.Amount || (_options.IdempotentOrders && _declinedDebits.Contains(ledger.OrderId))))
         {
+            if (_options.IdempotentOrders)
+            {
+                _declinedDebits.Add(ledger.OrderId);
+            }
+
             return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(false, false, "insufficient funds", _ledger.Balance)));
         }
 
