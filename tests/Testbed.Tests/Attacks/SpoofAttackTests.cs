@@ -10,7 +10,7 @@ namespace Testbed.Tests.Attacks;
 public sealed class SpoofAttackTests
 {
     private static Scenario Scenario(string name, string defenses, string spoofOptions = "") => ScenarioLoader.Parse(
-        $"name: {name}\nseed: 7\ncluster:\n  silos: 2\nworkload:\n  accounts: 8\n  operations: 600\n  concurrency: 4\n" +
+        $"name: {name}\nseed: 7\ncluster:\n  silos: 2\nworkload:\n  accounts: 8\n  duration: 1s\n  concurrency: 4\n" +
         $"defenses: [{defenses}]\nattacks:\n  - {{kind: spoof, start: 0s, stop: 60s, count: 12, interval: 20ms{spoofOptions}}}\n",
         $"{name}.yaml", TestbedCatalog.Default);
 
