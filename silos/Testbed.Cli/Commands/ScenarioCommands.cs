@@ -79,13 +79,15 @@ internal static class ScenarioCommands
         }
 
         var results = new List<ScenarioResult>();
+        var suiteClock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var scenario in scenarios)
         {
+            var position = isSuite ? new SuitePosition(results.Count, scenarios.Count, suiteClock.Elapsed) : null;
             AnsiConsole.MarkupLineInterpolated($"[bold]▶ {scenario.Name}[/]  seed [cyan]{scenario.Seed}[/], {scenario.Cluster.Silos} silos  ({scenario.SourcePath})");
             ScenarioResult result;
             try
             {
-                result = await LiveProgress.RunAsync(scenario, quiet, cancellationToken);
+                result = await LiveProgress.RunAsync(scenario, quiet, cancellationToken, position);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

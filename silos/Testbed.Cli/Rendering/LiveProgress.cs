@@ -4,10 +4,25 @@ using Testbed.Scenarios;
 
 namespace Testbed.Cli.Rendering;
 
-/// <summary>Runs a scenario with live progress: a Spectre progress bar on a terminal, periodic lines otherwise.</summary>
+/// <summary>Where a scenario stands in its suite: its position, the suite's size, and how long the finished ones took.</summary>
+internal sealed record SuitePosition(int Index, int Count, TimeSpan Elapsed)
+{
+    /// <summary>The suite's remaining time, from the mean time of the scenarios finished so far (null before the first finishes).</summary>
+    public TimeSpan? Remaining => Index == 0 ? null : Elapsed / Index * (Count - Index);
+
+    /// <summary>E.g. "suite 4/22 · ETA 1m12s".</summary>
+    public override string ToString() =>
+        $"suite {Index + 1}/{Count}" + (Remaining is { } eta ? $" · ETA {(int)eta.TotalMinutes}m{eta.Seconds:00}s" : "");
+}
+
+/// <summary>
+/// Runs a scenario with live progress: on a terminal a Spectre progress bar (elapsed, remaining time of the scenario,
+/// and in a suite a second bar over the whole suite with its ETA); when output is not a terminal, a line every 2 s;
+/// nothing with <c>--quiet</c>.
+/// </summary>
 internal static class LiveProgress
 {
-    public static async Task<ScenarioResult> RunAsync(Scenario scenario, bool quiet, CancellationToken cancellationToken)
+    public static async Task<ScenarioResult> RunAsync(Scenario scenario, bool quiet, CancellationToken cancellationToken, SuitePosition? suite = null)
     {
         if (quiet)
         {
@@ -22,7 +37,7 @@ internal static class LiveProgress
                 if (p.Phase != RunPhase.Running || DateTime.UtcNow - last > TimeSpan.FromSeconds(2))
                 {
                     last = DateTime.UtcNow;
-                    Console.WriteLine($"  [{scenario.Name}] {Describe(p)}");
+                    Console.WriteLine($"  [{scenario.Name}] {Describe(p)}" + (suite is null ? "" : $"  ({suite})"));
                 }
             });
             return await ScenarioRunner.RunAsync(scenario, null, lines, cancellationToken);
@@ -34,14 +49,18 @@ internal static class LiveProgress
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
+                var whole = suite is null ? null : ctx.AddTask(Markup.Escape(suite.ToString()), maxValue: suite.Count);
+                whole?.Value(suite!.Index);
                 var task = ctx.AddTask(Markup.Escape(scenario.Name), maxValue: 1.0);
                 var progress = new Progress<RunProgress>(p =>
                 {
                     task.Description = Markup.Escape($"{scenario.Name}: {Describe(p)}");
                     task.Value = Fraction(p.Workload);
+                    whole?.Value(suite!.Index + task.Value);
                 });
                 result = await ScenarioRunner.RunAsync(scenario, null, progress, cancellationToken);
                 task.Value = 1.0;
+                whole?.Value(suite!.Index + 1);
             });
         return result!;
     }
