@@ -1,0 +1,71 @@
+using Testbed.Hosting.Runs;
+using Testbed.Scenarios;
+using Xunit;
+
+namespace Testbed.Tests.Attacks;
+
+/// <summary>
+/// Every cell of the shipped attack × defense matrix (scenarios/suite/*-attack-*.yaml: each attack against none, signed,
+/// tls-like and zero-trust, with its expected verdict counts written in the file), run on a fresh embedded cluster and
+/// asserted here as in <c>testbed suite</c>: the cell's verdict expectations must exist and hold.
+/// </summary>
+public sealed class AttackMatrixTests
+{
+    private static readonly string Suite = Path.Combine(RepositoryRoot(), "scenarios", "suite");
+
+    public static TheoryData<string> Cells()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Suite, "*-attack-*.yaml").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_matrix_covers_every_attack_against_the_four_presets()
+    {
+        var cells = Directory.GetFiles(Suite, "*-attack-*.yaml")
+            .Select(f => ScenarioLoader.LoadFile(f, TestbedCatalog.Default))
+            .Where(s => s.Defenses.Count > 0 && s.Defenses[0] is "none" or "signed" or "tls-like" or "zero-trust") // a preset, maybe tuned
+            .Select(s => (Attack: s.Attacks.Single().Kind, Preset: s.Defenses[0]))
+            .ToHashSet();
+
+        foreach (var attack in Testbed.Attacks.Api.AttackCatalog.Builtin.Kinds)
+        {
+            foreach (var preset in new[] { "none", "signed", "tls-like", "zero-trust" })
+            {
+                Assert.True(cells.Contains((attack, preset)), $"no shipped scenario runs {attack} against {preset}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public async Task Cell_meets_the_verdicts_written_in_its_scenario(string file)
+    {
+        var scenario = ScenarioLoader.LoadFile(Path.Combine(Suite, file), TestbedCatalog.Default);
+        Assert.NotEmpty(scenario.Expect.Attacks);
+
+        var result = await ScenarioRunner.RunAsync(scenario);
+
+        var verdicts = result.Expectations.Where(e => e.Name.StartsWith("attack ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(scenario.Expect.Attacks.Count, verdicts.Length);
+        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Testbed.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"Testbed.sln not found above {AppContext.BaseDirectory}");
+    }
+}
