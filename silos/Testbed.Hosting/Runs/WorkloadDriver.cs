@@ -9,8 +9,11 @@ namespace Testbed.Hosting.Runs;
 /// <summary>Progress of a running workload.</summary>
 public readonly record struct WorkloadProgress(long Completed, long? TargetOperations, TimeSpan Elapsed, TimeSpan? TargetDuration);
 
-/// <summary>Completions in one second of a run (for timelines).</summary>
-public sealed record TimelineBucket(int Second, long Ok, long Fail, long Info);
+/// <summary>
+/// Completions in one second of a run (for timelines), and the p50/p99 latency in milliseconds of the operations that
+/// completed in it (HdrHistogram, 2 significant digits; null when none completed).
+/// </summary>
+public sealed record TimelineBucket(int Second, long Ok, long Fail, long Info, double? P50Ms = null, double? P99Ms = null);
 
 /// <summary>What a workload measured; <paramref name="Retries"/> counts extra attempts of transfers with an indeterminate outcome.</summary>
 public sealed record WorkloadResult(TimeSpan Elapsed, long Ok, long Fail, long Info, LongConcurrentHistogram LatencyMicros, IReadOnlyList<TimelineBucket> Timeline,
@@ -32,6 +35,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
     private readonly LongConcurrentHistogram _latency = new(1, TimeSpan.FromHours(1).Ticks / 10, 3);
     private readonly Lock _timelineGate = new();
     private readonly List<long[]> _timeline = [];
+    private readonly List<LongHistogram> _secondLatency = [];
     private long _ok, _fail, _info, _started, _retries;
 
     /// <summary>The wait before retry <paramref name="retry"/> (1-based): 25 ms doubling per retry, at most 1 s.</summary>
@@ -138,15 +142,15 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
             ? await TransferAsync(grain, command, cancellationToken)
             : await AttemptAsync(grain.ReadBalance);
 
-        var latency = _clock.Elapsed - intendedStart;
-        _latency.RecordValue(Math.Max(1, latency.Ticks / 10));
+        var latencyMicros = Math.Max(1, (_clock.Elapsed - intendedStart).Ticks / 10);
+        _latency.RecordValue(latencyMicros);
         var type = outcome.Status switch { OutcomeStatus.Ok => OpType.Ok, OutcomeStatus.Fail => OpType.Fail, _ => OpType.Info };
         history.Append(new HistoryOp
         {
             Process = process, Type = type, Function = function, TimeMicros = Micros(), Transfer = order, Account = account,
             Balance = outcome.Balance, Error = outcome.Error,
         });
-        Count(type);
+        Count(type, latencyMicros);
     }
 
     /// <summary>Orders a transfer, retrying an indeterminate outcome with the same order id; one outcome for the logical order.</summary>
@@ -186,7 +190,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
         }
     }
 
-    private void Count(OpType type)
+    private void Count(OpType type, long latencyMicros)
     {
         var slot = type switch { OpType.Ok => 0, OpType.Fail => 1, _ => 2 };
         switch (slot)
@@ -202,9 +206,11 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
             while (_timeline.Count <= second)
             {
                 _timeline.Add(new long[3]);
+                _secondLatency.Add(new LongHistogram(1, TimeSpan.FromHours(1).Ticks / 10, 2)); // ~26 KiB a second
             }
 
             _timeline[second][slot]++;
+            _secondLatency[second].RecordValue(Math.Min(latencyMicros, _secondLatency[second].HighestTrackableValue));
         }
     }
 
@@ -212,9 +218,12 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
     {
         lock (_timelineGate)
         {
-            return _timeline.Select((b, i) => new TimelineBucket(i, b[0], b[1], b[2])).ToArray();
+            return _timeline.Select((b, i) => new TimelineBucket(i, b[0], b[1], b[2], Percentile(_secondLatency[i], 50), Percentile(_secondLatency[i], 99))).ToArray();
         }
     }
+
+    private static double? Percentile(LongHistogram h, double percentile) =>
+        h.TotalCount == 0 ? null : Math.Round(h.GetValueAtPercentile(percentile) / 1000.0, 2);
 
     private long Micros() => _clock.Elapsed.Ticks / 10;
 

@@ -30,6 +30,13 @@ public sealed class ScenarioRunnerTests
         Assert.All(result.Invariants, i => Assert.True(i.Holds, i.Name));
         Assert.Equal(Invariants.All.Count, result.Invariants.Count);
         Assert.True(result.GoodputPerSec > 0 && result.LatencyMs.P99 >= result.LatencyMs.P50);
+        Assert.Equal(result.Operations.Invoked, result.Timeline.Sum(b => b.Ok + b.Fail + b.Info));
+        Assert.All(result.Timeline, b =>
+        {
+            Assert.Equal(b.Ok + b.Fail + b.Info > 0, b.P50Ms is not null);
+            Assert.True(b.P50Ms <= b.P99Ms || b.P50Ms is null);
+            Assert.True(b.P99Ms is null || b.P99Ms <= result.LatencyMs.Max * 1.01 + 0.01, $"second {b.Second}: p99 {b.P99Ms} above the run's max {result.LatencyMs.Max}");
+        });
 
         var dir = Path.Combine(Path.GetTempPath(), "testbed-tests", Guid.NewGuid().ToString("N"));
         var written = ResultWriter.Write(result, dir);
@@ -43,6 +50,8 @@ public sealed class ScenarioRunnerTests
         Assert.Equal(Invariants.All.Count, root.GetProperty("invariants").GetArrayLength());
         Assert.Equal(0, root.GetProperty("attacks").GetArrayLength());
         Assert.Equal(0, root.GetProperty("faults").GetArrayLength());
+        var second = root.GetProperty("timeline")[0];
+        Assert.True(second.GetProperty("p50Ms").GetDouble() > 0 && second.GetProperty("p99Ms").GetDouble() >= second.GetProperty("p50Ms").GetDouble());
         using var history = File.OpenRead(Path.Combine(written, "history.jsonl"));
         Assert.Equal(result.History.Count, History.History.ReadJsonLines(history).Count);
         Directory.Delete(dir, recursive: true);
