@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Testbed.Hosting.Reports;
 using Testbed.Hosting.Runs;
 
 namespace Testbed.Cli.Rendering;
@@ -89,36 +90,38 @@ internal static class ResultTables
     /// <summary>Rows: attacks; columns: defense presets; cells: what happened to the attempts, summed over scenarios.</summary>
     private static void WriteMatrix(IReadOnlyList<ScenarioResult> results)
     {
-        var cells = results.SelectMany(r => r.Attacks.Select(a => (Attack: a.Kind, Column: r.Preset ?? (r.Defenses.Count == 0 ? "none" : "custom"), Result: a))).ToList();
-        if (cells.Count == 0)
+        var matrix = AttackMatrix.From(results);
+        if (matrix.IsEmpty)
         {
             return;
         }
 
-        var order = new[] { "none", "signed", "tls-like", "zero-trust", "paranoid", "custom" };
-        var columns = cells.Select(c => c.Column).Distinct().OrderBy(c => Array.IndexOf(order, c) is var i && i < 0 ? 99 : i).ToArray();
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]attack × defense[/]  (S succeeded · D detected · B blocked · A absorbed)");
         table.AddColumn("attack");
-        foreach (var column in columns)
+        foreach (var column in matrix.Columns)
         {
             table.AddColumn(Markup.Escape(column));
         }
 
-        foreach (var attack in cells.Select(c => c.Attack).Distinct().Order(StringComparer.Ordinal))
+        foreach (var attack in matrix.Attacks)
         {
             var row = new List<string> { Markup.Escape(attack) };
-            foreach (var column in columns)
+            foreach (var column in matrix.Columns)
             {
-                var here = cells.Where(c => c.Attack == attack && c.Column == column).Select(c => c.Result).ToArray();
-                if (here.Length == 0)
+                if (matrix[attack, column] is not { } cell)
                 {
                     row.Add("[grey]·[/]");
                     continue;
                 }
 
-                var (s, d, b, a) = (here.Sum(x => x.Succeeded), here.Sum(x => x.Detected), here.Sum(x => x.Blocked), here.Sum(x => x.Absorbed));
-                var color = s > 0 ? "red" : d > 0 ? "green" : b > 0 ? "yellow" : "grey";
-                row.Add($"[{color}]S {s} · D {d} · B {b} · A {a}[/]");
+                var color = cell.Outcome switch
+                {
+                    CellOutcome.Succeeded => "red",
+                    CellOutcome.Detected => "green",
+                    CellOutcome.Blocked => "yellow",
+                    _ => "grey",
+                };
+                row.Add($"[{color}]S {cell.Succeeded} · D {cell.Detected} · B {cell.Blocked} · A {cell.Absorbed}[/]");
             }
 
             table.AddRow(row.ToArray());
