@@ -18,8 +18,8 @@ public static class TestbedCli
 
         var root = new RootCommand("Testbed: services as Orleans grains exchanging envelopes over an interceptable wire, checked Jepsen-style.")
         {
-            ScenarioCommands.Run(error),
-            ScenarioCommands.Suite(error),
+            ScenarioCommands.Run(error, args),
+            ScenarioCommands.Suite(error, args),
             BenchCommands.Bench(),
         };
 

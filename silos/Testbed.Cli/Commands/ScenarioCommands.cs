@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using Testbed.Cli.Rendering;
+using Testbed.Hosting.Reports;
 using Testbed.Hosting.Runs;
 using Testbed.Scenarios;
 
@@ -9,19 +10,19 @@ namespace Testbed.Cli.Commands;
 /// <summary><c>testbed run</c> and <c>testbed suite</c>.</summary>
 internal static class ScenarioCommands
 {
-    /// <summary><c>testbed run &lt;scenario.yaml&gt; [--out DIR] [--quiet]</c>.</summary>
-    public static Command Run(TextWriter error)
+    /// <summary><c>testbed run &lt;scenario.yaml&gt; [--out DIR] [--quiet]</c>; <paramref name="args"/>: the whole command line, for the report.</summary>
+    public static Command Run(TextWriter error, IReadOnlyList<string> args)
     {
         var scenario = new Argument<FileInfo>("scenario") { Description = "The scenario file (YAML) to run." };
         var (outDir, quiet) = CommonOptions();
         var command = new Command("run", "Run one scenario on an embedded multi-silo cluster and check it.") { scenario, outDir, quiet };
         command.SetAction((parse, ct) =>
-            ExecuteAsync([parse.GetValue(scenario)!.FullName], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, error, ct));
+            ExecuteAsync([parse.GetValue(scenario)!.FullName], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, args, error, ct));
         return command;
     }
 
-    /// <summary><c>testbed suite &lt;folder&gt; [--out DIR] [--quiet]</c>.</summary>
-    public static Command Suite(TextWriter error)
+    /// <summary><c>testbed suite &lt;folder&gt; [--out DIR] [--quiet]</c>; <paramref name="args"/>: the whole command line, for the report.</summary>
+    public static Command Suite(TextWriter error, IReadOnlyList<string> args)
     {
         var folder = new Argument<DirectoryInfo>("folder") { Description = "A folder of scenario files (*.yaml, *.yml)." };
         var (outDir, quiet) = CommonOptions();
@@ -38,7 +39,7 @@ internal static class ScenarioCommands
                 return BadInput(ex, error);
             }
 
-            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, error, ct);
+            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, args, error, ct);
         });
         return command;
     }
@@ -46,12 +47,13 @@ internal static class ScenarioCommands
     private static (Option<DirectoryInfo> OutDir, Option<bool> Quiet) CommonOptions() => (
         new Option<DirectoryInfo>("--out")
         {
-            Description = "Folder for results: <out>/<scenario>/result.json and history.jsonl.",
+            Description = "Folder for results: <out>/<scenario>/result.json and history.jsonl, <out>/report.html and junit.xml.",
             DefaultValueFactory = _ => new DirectoryInfo("results"),
         },
         new Option<bool>("--quiet") { Description = "No live progress; print only the result tables." });
 
-    private static async Task<int> ExecuteAsync(IReadOnlyList<string> files, DirectoryInfo outDir, bool quiet, bool isSuite, TextWriter error, CancellationToken cancellationToken)
+    private static async Task<int> ExecuteAsync(IReadOnlyList<string> files, DirectoryInfo outDir, bool quiet, bool isSuite, IReadOnlyList<string> args,
+        TextWriter error, CancellationToken cancellationToken)
     {
         var scenarios = new List<Scenario>();
         var errors = new List<ScenarioError>();
@@ -104,6 +106,12 @@ internal static class ScenarioCommands
             ResultWriter.WriteSummary(results, outDir.FullName);
             ResultTables.WriteSuite(results);
         }
+
+        // Also after a failed expectation or a crashed run: the report is how one finds out why.
+        var command = ReportCommand.Testbed(args);
+        var report = HtmlReport.WriteRun(results, command, outDir.FullName);
+        var junit = JUnitWriter.Write(results, command, outDir.FullName);
+        AnsiConsole.MarkupLineInterpolated($"report: [link]{report}[/]  junit: {junit}");
 
         return results.All(r => r.Passed) ? ExitCodes.Passed : ExitCodes.ExpectationFailed;
     }

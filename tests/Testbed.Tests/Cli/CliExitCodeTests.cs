@@ -78,4 +78,25 @@ public sealed class CliExitCodeTests : IDisposable
             e => e.GetProperty("name").GetString() == "minGoodput" && !e.GetProperty("passed").GetBoolean());
         Assert.True(File.Exists(Path.Combine(outDir, "cli-slow", "history.jsonl")));
     }
+
+    [Fact]
+    public async Task Failing_suite_writes_the_report_and_junit_with_the_command_to_reproduce()
+    {
+        var suite = Directory.CreateDirectory(Path.Combine(_dir, "my suite")).FullName;
+        var workload = "workload:\n  accounts: 4\n  operations: 40\n  concurrency: 2\n";
+        File.WriteAllText(Path.Combine(suite, "a.yaml"), "name: cli-a\nseed: 5\n" + workload);
+        File.WriteAllText(Path.Combine(suite, "b.yaml"), "name: cli-b\nseed: 6\n" + workload + "expect:\n  minGoodput: 100000000\n");
+        var outDir = Path.Combine(_dir, "out");
+
+        Assert.Equal(ExitCodes.ExpectationFailed, (await Run("suite", suite, "--out", outDir, "--quiet")).Code);
+
+        var html = File.ReadAllText(Path.Combine(outDir, "report.html"));
+        Assert.Contains($"<code>{System.Net.WebUtility.HtmlEncode($"testbed suite '{suite}' --out {outDir} --quiet")}</code>", html);
+        Assert.Contains("1 of 2 scenarios passed", html);
+        Assert.Contains("id=\"chart-goodput-1\"", html);
+        var junit = System.Xml.Linq.XDocument.Load(Path.Combine(outDir, "junit.xml")).Root!;
+        Assert.Equal(["cli-a", "cli-b"], junit.Elements("testsuite").Select(s => (string)s.Attribute("name")!));
+        var failed = Assert.Single(junit.Descendants("testcase"), c => c.Element("failure") is not null);
+        Assert.Equal(("testbed.cli-b", "minGoodput"), ((string)failed.Attribute("classname")!, (string)failed.Attribute("name")!));
+    }
 }
