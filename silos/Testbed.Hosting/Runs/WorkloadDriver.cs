@@ -11,7 +11,7 @@ public readonly record struct WorkloadProgress(long Completed, long? TargetOpera
 
 /// <summary>
 /// Completions in one second of a run (for timelines), and the p50/p99 latency in milliseconds of the operations that
-/// completed in it (HdrHistogram, 2 significant digits; null when none completed).
+/// completed in it (HdrHistogram, 3 significant digits; null when none completed).
 /// </summary>
 public sealed record TimelineBucket(int Second, long Ok, long Fail, long Info, double? P50Ms = null, double? P99Ms = null);
 
@@ -35,7 +35,8 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
     private readonly LongConcurrentHistogram _latency = new(1, TimeSpan.FromHours(1).Ticks / 10, 3);
     private readonly Lock _timelineGate = new();
     private readonly List<long[]> _timeline = [];
-    private readonly List<LongHistogram> _secondLatency = [];
+    private readonly LongHistogram _secondLatency = new(1, TimeSpan.FromHours(1).Ticks / 10, 3); // the second still open
+    private readonly List<(double? P50, double? P99)> _closedSeconds = [];
     private long _ok, _fail, _info, _started, _retries;
 
     /// <summary>The wait before retry <paramref name="retry"/> (1-based): 25 ms doubling per retry, at most 1 s.</summary>
@@ -200,17 +201,23 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
             default: Interlocked.Increment(ref _info); break;
         }
 
-        var second = (int)_clock.Elapsed.TotalSeconds;
         lock (_timelineGate)
         {
+            // Read under the gate, so seconds only move forward here: a second once left behind is final and summarised.
+            var second = (int)_clock.Elapsed.TotalSeconds;
             while (_timeline.Count <= second)
             {
+                if (_timeline.Count > 0)
+                {
+                    _closedSeconds.Add(Percentiles(_secondLatency));
+                    _secondLatency.Reset();
+                }
+
                 _timeline.Add(new long[3]);
-                _secondLatency.Add(new LongHistogram(1, TimeSpan.FromHours(1).Ticks / 10, 2)); // ~26 KiB a second
             }
 
             _timeline[second][slot]++;
-            _secondLatency[second].RecordValue(Math.Min(latencyMicros, _secondLatency[second].HighestTrackableValue));
+            _secondLatency.RecordValue(latencyMicros);
         }
     }
 
@@ -218,12 +225,14 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
     {
         lock (_timelineGate)
         {
-            return _timeline.Select((b, i) => new TimelineBucket(i, b[0], b[1], b[2], Percentile(_secondLatency[i], 50), Percentile(_secondLatency[i], 99))).ToArray();
+            var percentiles = _closedSeconds.Append(Percentiles(_secondLatency)).ToArray();
+            return _timeline.Select((b, i) => new TimelineBucket(i, b[0], b[1], b[2], percentiles[i].P50, percentiles[i].P99)).ToArray();
         }
     }
 
-    private static double? Percentile(LongHistogram h, double percentile) =>
-        h.TotalCount == 0 ? null : Math.Round(h.GetValueAtPercentile(percentile) / 1000.0, 2);
+    private static (double? P50, double? P99) Percentiles(LongHistogram h) => h.TotalCount == 0
+        ? (null, null)
+        : (Math.Round(h.GetValueAtPercentile(50) / 1000.0, 3), Math.Round(h.GetValueAtPercentile(99) / 1000.0, 3));
 
     private long Micros() => _clock.Elapsed.Ticks / 10;
 
