@@ -50,6 +50,12 @@ public sealed record ClusterSpec
 
     /// <summary>The Redis connection string when <see cref="Storage"/> is Redis, else null.</summary>
     public string? Redis { get; init; }
+
+    /// <summary>
+    /// How long a grain call may take before its caller sees a timeout (100ms..5m, default 10s). A call caught on a
+    /// crashed silo waits this long: kill scenarios set it low so their stragglers do not stretch the run.
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>How the client load is generated.</summary>

@@ -12,7 +12,7 @@ internal static partial class ScenarioReader
     private static readonly string[] RootKeys =
         ["name", "description", "seed", "cluster", "workload", "defenses", "faults", "attacks", "expect"];
 
-    private static readonly string[] ClusterKeys = ["silos", "storage", "redis"];
+    private static readonly string[] ClusterKeys = ["silos", "storage", "redis", "responseTimeout"];
     private static readonly string[] StorageKinds = ["embedded", "redis"];
     private static readonly string[] ExpectKeys = ["invariants", "violated", "minGoodput", "maxP99Ms", "maxSecurityEvents", "securityEvents", "attacks", "faults"];
     private static readonly string[] ActionKeys = ["kind", "start", "stop"];
@@ -79,6 +79,7 @@ internal static partial class ScenarioReader
             Silos = silos,
             Storage = provider,
             Redis = provider == StorageProvider.Redis ? redis ?? TestbedStorageOptions.DefaultRedis : null,
+            ResponseTimeout = r.Duration("responseTimeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)) ?? defaults.ResponseTimeout,
         };
     }
 

@@ -58,6 +58,7 @@ public static class ScenarioRunner
             Identity = defenses.Identity,
             Events = events,
             Pausable = scenario.Faults.Any(f => f.Kind == "pause"),
+            ResponseTimeout = scenario.Cluster.ResponseTimeout,
             Attacks = options?.Attacks ?? AttackCatalog.Builtin,
             Storage = new Storage.TestbedStorageOptions
             {

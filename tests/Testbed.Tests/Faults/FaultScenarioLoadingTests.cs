@@ -60,6 +60,18 @@ public sealed class FaultScenarioLoadingTests
     }
 
     [Fact]
+    public void The_response_timeout_is_read_and_bounded()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(2), ScenarioLoader.Parse("name: x\nseed: 1\ncluster: {silos: 2, responseTimeout: 2s}\n", "f.yaml", TestbedCatalog.Default).Cluster.ResponseTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), ScenarioLoader.Parse("name: x\nseed: 1\n", "f.yaml", TestbedCatalog.Default).Cluster.ResponseTimeout);
+
+        var error = Assert.Single(Assert.Throws<ScenarioException>(() =>
+            ScenarioLoader.Parse("name: x\nseed: 1\ncluster: {responseTimeout: 50ms}\n", "f.yaml", TestbedCatalog.Default)).Errors);
+        Assert.Equal(3, error.Line);
+        Assert.Contains("cluster.responseTimeout", error.Message);
+    }
+
+    [Fact]
     public void Every_fault_kind_is_known_to_the_default_catalog()
     {
         Assert.Equal(
