@@ -19,7 +19,7 @@ internal static class ClusterBenchCommand
     private const int QuickRepetitions = 1;
 
     /// <summary>Adds the matrix options and action to the <c>bench</c> command (its subcommands stay as they are).</summary>
-    public static Command Attach(Command bench)
+    public static Command Attach(Command bench, TextWriter error)
     {
         var plan = new BenchPlan();
         var presets = new Option<string[]>("--presets") { Description = "Presets (or layer names) to compare; 'none' is always run: it is the baseline.", DefaultValueFactory = _ => [.. plan.Presets], AllowMultipleArgumentsPerToken = true };
@@ -28,7 +28,7 @@ internal static class ClusterBenchCommand
         var payloads = new Option<int[]>("--payloads") { Description = "Payload sizes in bytes (order padding), 0..65536.", DefaultValueFactory = _ => [.. plan.Payloads], AllowMultipleArgumentsPerToken = true };
         payloads.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int[]>() is { } values && values.FirstOrDefault(v => v is < 0 or > 65536, -1) is var bad && bad != -1)
+            foreach (var bad in (r.GetValueOrDefault<int[]>() ?? []).Where(v => v is < 0 or > 65536))
             {
                 r.AddError($"--payloads: {bad} is outside 0..65536");
             }
@@ -70,7 +70,7 @@ internal static class ClusterBenchCommand
             var unknown = names.Where(n => !TestbedCatalog.Default.IsDefense(n)).ToArray();
             if (unknown.Length > 0)
             {
-                await Console.Error.WriteLineAsync($"testbed: unknown defense(s) {string.Join(", ", unknown)}; known: {string.Join(", ", TestbedCatalog.Default.Defenses)}");
+                await error.WriteLineAsync($"testbed: unknown defense(s) {string.Join(", ", unknown)}; known: {string.Join(", ", TestbedCatalog.Default.Defenses)}");
                 return ExitCodes.BadInput;
             }
 
@@ -92,7 +92,7 @@ internal static class ClusterBenchCommand
             };
             if (chosen.Payloads.Count == 0)
             {
-                await Console.Error.WriteLineAsync("testbed: --payloads needs at least one size");
+                await error.WriteLineAsync("testbed: --payloads needs at least one size");
                 return ExitCodes.BadInput;
             }
 
