@@ -55,6 +55,10 @@ internal static class BenchTable
         }
 
         AnsiConsole.MarkupLineInterpolated($"[grey]{report.Machine}[/]");
+        if (result.LoadBefore is not null)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[grey]load average before: {result.LoadBefore}, after: {result.LoadAfter} ({report.Cores} cores); {result.Runs.Count} runs in {result.Elapsed.TotalSeconds:F0} s[/]");
+        }
     }
 
     /// <summary>Goodput × none of message-level protection (tls-like), transport-level (Orleans TLS) and both, per payload and mode.</summary>

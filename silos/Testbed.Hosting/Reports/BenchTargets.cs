@@ -59,7 +59,8 @@ public static class BenchTargets
             notes.Add($"… and {failed.Count - 10} more runs not comparable.");
         }
 
-        notes.Add($"Elapsed: {result.Elapsed.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s for {result.Runs.Count} runs.");
+        notes.Add($"Elapsed: {result.Elapsed.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s for {result.Runs.Count} runs" +
+            (result.LoadBefore is null ? "." : $"; load average (1/5/15 min) before: {result.LoadBefore}, after: {result.LoadAfter} — other processes share the machine when it exceeds the cores."));
         return new BenchReport("Defense cost on the embedded cluster", command, MachineInfo.Describe(), Environment.ProcessorCount,
             plan.Repetitions, plan.Operations, result.Cells, notes);
     }

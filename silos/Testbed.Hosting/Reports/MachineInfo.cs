@@ -21,6 +21,19 @@ public static class MachineInfo
             gc + concurrent);
     }
 
+    /// <summary>The 1-, 5- and 15-minute load averages (<c>/proc/loadavg</c>), or null where there is none.</summary>
+    public static string? LoadAverage()
+    {
+        try
+        {
+            return File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private static string? CpuModel() => ProcLine("/proc/cpuinfo", "model name");
 
     private static double MemoryGiB()

@@ -9,8 +9,9 @@ namespace Testbed.Hosting.Runs;
 /// <summary>Where a cluster benchmark is: runs done of all runs, the run under way and how far its measured phase got.</summary>
 public readonly record struct BenchProgress(int CompletedRuns, int TotalRuns, BenchCase Case, int Repetition, bool WarmUp, double RunFraction, BenchRun? Finished);
 
-/// <summary>What a cluster benchmark measured: every run (warm-up ones included, flagged) and the cells built from them.</summary>
-public sealed record ClusterBenchResult(BenchPlan Plan, IReadOnlyList<BenchRun> Runs, IReadOnlyList<BenchCell> Cells, string? TlsCipherSuite, TimeSpan Elapsed);
+/// <summary>What a cluster benchmark measured: every run (warm-up ones included, flagged), the cells built from them, the machine's load average before and after.</summary>
+public sealed record ClusterBenchResult(BenchPlan Plan, IReadOnlyList<BenchRun> Runs, IReadOnlyList<BenchCell> Cells, string? TlsCipherSuite, TimeSpan Elapsed,
+    string? LoadBefore = null, string? LoadAfter = null);
 
 /// <summary>
 /// The cluster benchmark: the payments workload on a fresh embedded cluster per run, for every cell of a
@@ -25,6 +26,7 @@ public static class ClusterBench
     {
         ArgumentNullException.ThrowIfNull(plan);
         var started = TimeProvider.System.GetTimestamp();
+        var loadBefore = MachineInfo.LoadAverage();
         var runs = new List<BenchRun>();
         var total = plan.TotalRuns;
         string? cipher = null;
@@ -50,7 +52,8 @@ public static class ClusterBench
             }
         }
 
-        return new ClusterBenchResult(plan, runs, BenchAggregation.Cells(plan, runs), cipher, TimeProvider.System.GetElapsedTime(started));
+        return new ClusterBenchResult(plan, runs, BenchAggregation.Cells(plan, runs), cipher, TimeProvider.System.GetElapsedTime(started),
+            loadBefore, MachineInfo.LoadAverage());
     }
 
     /// <summary>The scenario one cell runs (seed 42, like <c>bench presets</c>).</summary>
