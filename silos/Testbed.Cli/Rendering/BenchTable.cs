@@ -28,11 +28,11 @@ internal static class BenchTable
             }
 
             var baseline = report.Cells.FirstOrDefault(c => c.Mode == cell.Mode && c.PayloadBytes == cell.PayloadBytes && c.Preset == BenchNames.BaselinePreset && c.Transport == BenchNames.Plain);
-            var cpu = F(cell.CpuMicrosPerOp, 0) + (baseline is { CpuMicrosPerOp: > 0 } ? $" ({F(cell.CpuMicrosPerOp / baseline.CpuMicrosPerOp, 2)}×)" : "");
+            var cpu = F(cell.CpuMicrosPerOp, 0) + (baseline is { CpuMicrosPerOp: > 0 } ? $" ({F(cell.CpuMicrosPerOp / baseline.CpuMicrosPerOp, 1)}×)" : "");
             table.AddRow(
                 Markup.Escape($"{cell.Preset} · {cell.Transport}"), F(cell.GoodputPerSec, 0), SpreadText(cell.GoodputRatio),
                 F(cell.P50Ms, 2), F(cell.P90Ms, 2), F(cell.P99Ms, 2), F(cell.MaxMs, 1), F(cell.P99Ratio.Median, 2),
-                cpu, F(cell.AllocBytesPerOp / 1024, 1));
+                cpu, F(cell.AllocBytesPerOp / 1024, 0));
         }
 
         table.Caption($"[grey]× none: goodput ratio to none · plain per repetition, min/median/max over {report.Repetitions}; p99 ×: median p99 ratio; others: medians; CPU, KB: whole process per op[/]");

@@ -64,10 +64,10 @@ public sealed record BenchPlan
     public bool WarmupRepetition { get; init; } = true;
 
     /// <summary>Measured operations per run.</summary>
-    public int Operations { get; init; } = 3000;
+    public int Operations { get; init; } = 10_000;
 
     /// <summary>Operations each run does on its fresh cluster before measuring (sessions, keys, JIT, connections warm).</summary>
-    public int WarmupOperations { get; init; } = 750;
+    public int WarmupOperations { get; init; } = 2500;
 
     /// <summary>Closed-loop clients.</summary>
     public int Concurrency { get; init; } = 16;
