@@ -20,7 +20,7 @@ public static class TestbedCli
         {
             ScenarioCommands.Run(error, args),
             ScenarioCommands.Suite(error, args),
-            BenchCommands.Bench(),
+            BenchCommands.Bench(error),
         };
 
         var parse = root.Parse(args);

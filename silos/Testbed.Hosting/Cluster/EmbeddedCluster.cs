@@ -48,6 +48,13 @@ public sealed class EmbeddedClusterOptions
     /// share (it outlives any silo); with Redis, every silo connects to the given server.
     /// </summary>
     public TestbedStorageOptions Storage { get; set; } = new();
+
+    /// <summary>
+    /// Orleans transport TLS (mutual, certificates from a run-scoped authority) on every silo and the client; null (the
+    /// default) leaves connections in the clear. It runs over the same in-memory transport: Orleans applies its TLS
+    /// middleware to whatever connection the transport hands it, so the bytes between silos are TLS records either way.
+    /// </summary>
+    public TransportTlsOptions? TransportTls { get; set; }
 }
 
 /// <summary>
@@ -61,9 +68,12 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly InProcessTestCluster _cluster;
 
-    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks, Defenses.SecurityEventLog events, EmbeddedStateStore? store)
+    private readonly TransportCredentials? _ownedCredentials;
+
+    private EmbeddedCluster(InProcessTestCluster cluster, WireHooks hooks, Defenses.SecurityEventLog events, EmbeddedStateStore? store, TransportCredentials? ownedCredentials)
     {
         _cluster = cluster;
+        _ownedCredentials = ownedCredentials;
         Hooks = hooks;
         Events = events;
         Store = store;
@@ -96,10 +106,18 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         var adversaries = new AdversaryEnvironment(options.Attacks, CompromiseThrough(() => started), options.Time);
         var storage = options.Storage;
         var store = storage.Provider == StorageProvider.Embedded ? storage.EmbeddedStore ?? new EmbeddedStateStore() : null;
+        var tls = options.TransportTls;
+        var ownedCredentials = tls is { Credentials: null } ? TransportCredentials.Create() : null;
+        var credentials = tls?.Credentials ?? ownedCredentials;
         var builder = new InProcessTestClusterBuilder((short)options.Silos);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((siloOptions, silo) =>
         {
+            if (tls is not null)
+            {
+                silo.UseTransportTls(tls, credentials!, siloOptions.SiloName);
+            }
+
             silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events, options.Identity);
             silo.AddTestbedAdversaries(adversaries);
             silo.AddTestbedStorage(o =>
@@ -116,7 +134,14 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             }
         });
         builder.ConfigureClient(client =>
-            client.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout));
+        {
+            client.Services.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
+            client.Services.AddSingleton<IClientConnectionRetryFilter, EmbeddedClientRetry>();
+            if (tls is not null)
+            {
+                client.UseTransportTls(tls, tls.ClientCredentials ?? credentials!, credentials!);
+            }
+        });
         var cluster = builder.Build();
         try
         {
@@ -130,10 +155,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         catch
         {
             await cluster.DisposeAsync();
+            ownedCredentials?.Dispose();
             throw;
         }
 
-        return started = new EmbeddedCluster(cluster, options.Hooks, options.Events, store);
+        return started = new EmbeddedCluster(cluster, options.Hooks, options.Events, store, ownedCredentials);
     }
 
     /// <summary>Crashes silo <paramref name="index"/> (no graceful shutdown).</summary>
@@ -183,6 +209,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         finally
         {
             await _cluster.DisposeAsync();
+            _ownedCredentials?.Dispose();
         }
     }
 

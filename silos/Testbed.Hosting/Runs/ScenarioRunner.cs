@@ -32,6 +32,15 @@ public sealed class RunOptions
 
     /// <summary>The attacks the run's adversary grains can be armed with (default: the built-in ones).</summary>
     public AttackCatalog Attacks { get; init; } = AttackCatalog.Builtin;
+
+    /// <summary>Orleans transport TLS between the run's silos and client (null: none), see <see cref="EmbeddedClusterOptions.TransportTls"/>.</summary>
+    public TransportTlsOptions? TransportTls { get; init; }
+
+    /// <summary>Called right before the measured workload starts (after any warm-up): e.g. to read CPU and allocation counters.</summary>
+    public Action? OnWorkloadStarting { get; init; }
+
+    /// <summary>Called right after the measured workload completes, before anything else happens.</summary>
+    public Action? OnWorkloadCompleted { get; init; }
 }
 
 /// <summary>
@@ -60,6 +69,7 @@ public static class ScenarioRunner
             Pausable = scenario.Faults.Any(f => f.Kind == "pause"),
             ResponseTimeout = scenario.Cluster.ResponseTimeout,
             Attacks = options?.Attacks ?? AttackCatalog.Builtin,
+            TransportTls = options?.TransportTls,
             Storage = new Storage.TestbedStorageOptions
             {
                 Provider = scenario.Cluster.Storage,
@@ -94,7 +104,9 @@ public static class ScenarioRunner
             using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var faulting = faults.Select(f => f.RunAsync(runEnded.Token)).ToArray();
             await adversaries.OpenAsync(TimeProvider.System.GetUtcNow());
+            options?.OnWorkloadStarting?.Invoke();
             var workload = await driver.RunAsync(workloadProgress, cancellationToken);
+            options?.OnWorkloadCompleted?.Invoke();
             await runEnded.CancelAsync();
             await Task.WhenAll(faulting); // faults revert here: partitions heal, paused silos resume, killed silos are replaced
             await adversaries.CloseAsync();

@@ -1,0 +1,159 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Text.Json;
+using Spectre.Console;
+using Testbed.Cli.Rendering;
+using Testbed.Hosting.Reports;
+using Testbed.Hosting.Runs;
+
+namespace Testbed.Cli.Commands;
+
+/// <summary>
+/// <c>testbed bench</c> itself: the payments workload on the embedded cluster for presets × transports (plain, Orleans
+/// TLS) × payload sizes × load modes, interleaved per repetition after a warm-up repetition; prints the ratio table and
+/// the targets' verdicts and writes <c>bench.json</c> (a <see cref="BenchReport"/>).
+/// </summary>
+internal static class ClusterBenchCommand
+{
+    private const int QuickOperations = 300;
+    private const int QuickRepetitions = 1;
+
+    /// <summary>Adds the matrix options and action to the <c>bench</c> command (its subcommands stay as they are).</summary>
+    public static Command Attach(Command bench, TextWriter error)
+    {
+        var plan = new BenchPlan();
+        var presets = new Option<string[]>("--presets") { Description = "Presets (or layer names) to compare; 'none' is always run: it is the baseline.", DefaultValueFactory = _ => [.. plan.Presets], AllowMultipleArgumentsPerToken = true };
+        var transports = new Option<string[]>("--transports") { Description = "Transports: plain, orleans-tls (Orleans' mutual TLS); 'plain' is always run.", DefaultValueFactory = _ => [.. plan.Transports], AllowMultipleArgumentsPerToken = true };
+        transports.AcceptOnlyFromAmong([.. BenchNames.Transports]);
+        var payloads = new Option<int[]>("--payloads") { Description = "Payload sizes in bytes (order padding), 0..65536.", DefaultValueFactory = _ => [.. plan.Payloads], AllowMultipleArgumentsPerToken = true };
+        payloads.Validators.Add(r =>
+        {
+            foreach (var bad in (r.GetValueOrDefault<int[]>() ?? []).Where(v => v is < 0 or > 65536))
+            {
+                r.AddError($"--payloads: {bad} is outside 0..65536");
+            }
+        });
+        var mode = new Option<string>("--mode") { Description = "closed (max throughput), open (fixed rate: latency under load) or both.", DefaultValueFactory = _ => BenchNames.Closed };
+        mode.AcceptOnlyFromAmong(BenchNames.Closed, BenchNames.Open, "both");
+        var rate = new Option<double>("--rate") { Description = "Open-loop arrival rate, operations per second (open or both only).", DefaultValueFactory = _ => plan.Rate };
+        rate.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is var v && (double.IsNaN(v) || v is < 1 or > 1_000_000))
+            {
+                r.AddError("--rate must be 1..1000000 operations per second");
+            }
+        });
+        var repetitions = BenchOptions.Integer("--repetitions", plan.Repetitions, $"Measured repetitions, each running every cell once (--quick: {QuickRepetitions}).", 1, 1000);
+        var operations = BenchOptions.Integer("--operations", plan.Operations, $"Measured operations per run (--quick: {QuickOperations}).", 50);
+        var concurrency = BenchOptions.Integer("--concurrency", plan.Concurrency, "Closed-loop clients.", 1, 1024);
+        var quick = new Option<bool>("--quick") { Description = $"CI-sized: {QuickOperations} operations, {QuickRepetitions} repetition, no warm-up repetition (explicit options win)." };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress; print only the table and verdicts." };
+        var outDir = BenchOptions.Out("bench.json");
+        foreach (var option in new Option[] { presets, transports, payloads, mode, rate, repetitions, operations, concurrency, quick, quiet, outDir })
+        {
+            bench.Options.Add(option);
+        }
+
+        bench.Validators.Add(r =>
+        {
+            if (r.GetResult(rate) is { Implicit: false } && (r.GetValue(mode) ?? BenchNames.Closed) == BenchNames.Closed)
+            {
+                r.AddError("--rate applies to the open loop only: add --mode open or --mode both");
+            }
+        });
+
+        bench.SetAction(async (parse, ct) =>
+        {
+            var names = parse.GetValue(presets)!.Distinct(StringComparer.Ordinal).ToList();
+            names.Remove(BenchNames.BaselinePreset);
+            names.Insert(0, BenchNames.BaselinePreset);
+            var unknown = names.Where(n => !TestbedCatalog.Default.IsDefense(n)).ToArray();
+            if (unknown.Length > 0)
+            {
+                await error.WriteLineAsync($"testbed: unknown defense(s) {string.Join(", ", unknown)}; known: {string.Join(", ", TestbedCatalog.Default.Defenses)}");
+                return ExitCodes.BadInput;
+            }
+
+            var isQuick = parse.GetValue(quick);
+            var ops = isQuick && parse.GetResult(operations) is null or { Implicit: true } ? QuickOperations : parse.GetValue(operations);
+            var modeName = parse.GetValue(mode)!;
+            var chosen = new BenchPlan
+            {
+                Presets = names,
+                Transports = [.. BenchNames.Transports.Where(t => t == BenchNames.Plain || parse.GetValue(transports)!.Contains(t))],
+                Payloads = [.. parse.GetValue(payloads)!.Distinct()],
+                Modes = modeName == "both" ? BenchNames.Modes : [modeName],
+                Rate = parse.GetValue(rate),
+                Repetitions = isQuick && parse.GetResult(repetitions) is null or { Implicit: true } ? QuickRepetitions : parse.GetValue(repetitions),
+                WarmupRepetition = !isQuick,
+                Operations = ops,
+                WarmupOperations = isQuick ? Math.Max(100, ops / 4) : Math.Max(500, ops / 4),
+                Concurrency = parse.GetValue(concurrency),
+            };
+            if (chosen.Payloads.Count == 0)
+            {
+                await error.WriteLineAsync("testbed: --payloads needs at least one size");
+                return ExitCodes.BadInput;
+            }
+
+            var command = "testbed " + string.Join(' ', parse.Tokens.Select(t => t.Value));
+            var result = await RunAsync(chosen, parse.GetValue(quiet), ct);
+            var report = BenchTargets.Report(result, command);
+            BenchTable.Write(report, result);
+            WriteResults(report, parse.GetValue(outDir)!);
+            return result.Runs.Any(r => r.Error is not null) ? ExitCodes.ExpectationFailed : ExitCodes.Passed;
+        });
+        return bench;
+    }
+
+    /// <summary>Writes what the benchmark produced into <paramref name="dir"/>.</summary>
+    private static void WriteResults(BenchReport report, DirectoryInfo dir)
+    {
+        dir.Create();
+        var json = Path.Combine(dir.FullName, "bench.json");
+        File.WriteAllText(json, JsonSerializer.Serialize(report, ResultWriter.Json));
+        AnsiConsole.MarkupLineInterpolated($"[grey]{json}[/]");
+        var html = HtmlReport.WriteBench(report, dir.FullName);
+        AnsiConsole.MarkupLineInterpolated($"[grey]{html}[/]");
+    }
+
+    private static async Task<ClusterBenchResult> RunAsync(BenchPlan plan, bool quiet, CancellationToken ct)
+    {
+        var cells = plan.Cases().Count;
+        AnsiConsole.MarkupLineInterpolated(
+            $"bench: {string.Join(", ", plan.Presets)} × {string.Join(", ", plan.Transports)} × {string.Join(", ", plan.Payloads.Select(p => $"{p} B"))} × {string.Join(", ", plan.Modes)} = {cells} cells · {plan.Operations} ops × {plan.Repetitions} repetitions{(plan.WarmupRepetition ? " (+1 warm-up)" : "")} · {plan.TotalRuns} runs");
+        if (quiet)
+        {
+            return await ClusterBench.RunAsync(plan, null, ct);
+        }
+
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            var lines = new InlineProgress<BenchProgress>(p =>
+            {
+                if (p.Finished is { } run)
+                {
+                    Console.WriteLine($"  [{p.CompletedRuns}/{p.TotalRuns}] {(run.WarmUp ? "warm-up" : $"rep {run.Repetition}")} {run.Case}: {run.GoodputPerSec:F0} ops/s, p99 {run.P99Ms:F2} ms{(run.Error is null ? "" : $" — {run.Error}")}");
+                }
+            });
+            return await ClusterBench.RunAsync(plan, lines, ct);
+        }
+
+        ClusterBenchResult? result = null;
+        await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask("bench", maxValue: plan.TotalRuns);
+                var progress = new InlineProgress<BenchProgress>(p =>
+                {
+                    task.Description = Markup.Escape($"{(p.WarmUp ? "warm-up" : $"rep {p.Repetition}/{plan.Repetitions}")} · {p.Case}");
+                    task.Value = p.CompletedRuns + (p.Finished is null ? p.RunFraction : 0);
+                });
+                result = await ClusterBench.RunAsync(plan, progress, ct);
+                task.Value = plan.TotalRuns;
+            });
+        return result!;
+    }
+}
