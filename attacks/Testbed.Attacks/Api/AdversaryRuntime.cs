@@ -192,11 +192,13 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     /// <summary>
     /// Gives each security event to the latest not-yet-detected attempt at the same recipient, from the same claimed
     /// sender, of the same kind, made at or before it (5 ms of clock slack): the attempt that most plausibly caused it.
-    /// Passive attempts and attempts that succeeded take no events. Linear in attempts and events per key.
+    /// Passive attempts take no events. An attempt that succeeded can be detected too (a flood that starved goodput while the
+    /// rate limiter rejected it, a forgery applied and flagged): its outcome stays <c>succeeded</c>, but its detection counts
+    /// for MTTD. Linear in attempts and events per key.
     /// </summary>
     private static void MatchDetections(IReadOnlyList<Attempt> attempts, IReadOnlyCollection<SecurityEvent> events)
     {
-        var candidates = attempts.Where(a => !a.Passive && !a.Succeeded)
+        var candidates = attempts.Where(a => !a.Passive)
             .GroupBy(a => (a.Recipient, a.ClaimedSender, a.Kind))
             .ToDictionary(g => g.Key, g => g.OrderBy(a => a.At).ToList());
         foreach (var group in events.GroupBy(e => (e.Recipient, e.ClaimedSender, e.Kind)))

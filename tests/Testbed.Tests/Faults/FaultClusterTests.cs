@@ -55,7 +55,8 @@ public sealed class FaultClusterTests(ClusterFixture fixture)
 
         Assert.Equal(OutcomeStatus.Ok, outcome.Status);
         Assert.True(runtime.Conclude().Injected >= 6); // other traffic through payments/1 may be delayed too
-        Assert.True(elapsed >= TimeSpan.FromMilliseconds(6 * 40), $"a transfer through six delayed hops took only {elapsed.TotalMilliseconds:F0} ms");
+        Assert.True(elapsed >= TimeSpan.FromMilliseconds(6 * 35), // timers may fire a little early
+            $"a transfer through six delayed hops took only {elapsed.TotalMilliseconds:F0} ms");
     }
 
     [Fact]
