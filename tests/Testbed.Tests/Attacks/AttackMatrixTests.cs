@@ -7,10 +7,15 @@ namespace Testbed.Tests.Attacks;
 /// <summary>
 /// Every cell of the shipped attack × defense matrix (scenarios/suite/*-attack-*.yaml: each attack against none, signed,
 /// tls-like and zero-trust, with its expected verdict counts written in the file), run on a fresh embedded cluster and
-/// asserted here as in <c>testbed suite</c>: the cell's verdict expectations must exist and hold.
+/// asserted here as in <c>testbed suite</c>: the cell's verdict expectations must exist and hold. Run alone (not beside
+/// other test classes), as the suite runs: a flood's verdict compares goodput inside and outside its window, and other
+/// tests' clusters competing for the same two cores would decide it instead of the flood.
 /// </summary>
+[Collection(Name)]
 public sealed class AttackMatrixTests
 {
+    public const string Name = "attack matrix (alone)";
+
     private static readonly string Suite = Path.Combine(RepositoryRoot(), "scenarios", "suite");
 
     public static TheoryData<string> Cells()
@@ -69,3 +74,6 @@ public sealed class AttackMatrixTests
         throw new InvalidOperationException($"Testbed.sln not found above {AppContext.BaseDirectory}");
     }
 }
+
+[CollectionDefinition(AttackMatrixTests.Name, DisableParallelization = true)]
+public sealed class AttackMatrixCollection;
