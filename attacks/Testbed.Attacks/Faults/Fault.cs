@@ -35,9 +35,6 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
     private readonly List<FaultAction> _actions = [];
     private long _injected;
 
-    /// <summary>Seeded from the scenario's seed and the fault's position. Not thread-safe: use <see cref="Roll"/> and <see cref="Next"/> from wire threads.</summary>
-    public Random Random { get; } = random;
-
     /// <summary>The run's clock.</summary>
     public TimeProvider Time { get; } = time;
 
@@ -78,17 +75,17 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
         }
     }
 
-    /// <summary>A thread-safe draw in [0, 1) from <see cref="Random"/>.</summary>
+    /// <summary>
+    /// A thread-safe draw in [0, 1) from the fault's random source (seeded from the scenario's seed and the fault's
+    /// position); every random choice a fault makes goes through here.
+    /// </summary>
     public double Next()
     {
         lock (_gate)
         {
-            return Random.NextDouble();
+            return random.NextDouble();
         }
     }
-
-    /// <summary>A thread-safe draw: true with probability <paramref name="p"/>.</summary>
-    public bool Roll(double p) => p >= 1 || (p > 0 && Next() < p);
 }
 
 /// <summary>A node-level action a fault took, <paramref name="AtMs"/> after its window opened.</summary>

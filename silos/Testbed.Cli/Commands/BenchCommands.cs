@@ -3,6 +3,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Testbed.Benchmarks;
 using Testbed.Hosting.Cluster;
+using Testbed.Hosting.Reports;
 using Testbed.Hosting.Runs;
 
 namespace Testbed.Cli.Commands;
@@ -79,7 +80,7 @@ internal static class BenchCommands
         }
 
         var ratios = plain.Zip(wire, (p, w) => w / p).ToArray();
-        return new WireBenchResult(s, Spread.Of(plain), Spread.Of(wire), Spread.Of(ratios),
+        return new WireBenchResult(s, BenchAggregation.Spread(plain), BenchAggregation.Spread(wire), BenchAggregation.Spread(ratios),
             CrossSilo: driverHost is not null && driverHost != plainHost && driverHost != wireHost, Environment.ProcessorCount, plain, wire);
     }
 
@@ -109,6 +110,6 @@ internal static class BenchCommands
 
     private sealed record WireBenchSettings(int Calls, int Rounds, int Concurrency, int PayloadBytes);
 
-    private sealed record WireBenchResult(WireBenchSettings Settings, Spread Plain, Spread Wire, Spread Ratio, bool CrossSilo, int Cores,
+    private sealed record WireBenchResult(WireBenchSettings Settings, Spread3 Plain, Spread3 Wire, Spread3 Ratio, bool CrossSilo, int Cores,
         IReadOnlyList<double> PlainRounds, IReadOnlyList<double> WireRounds);
 }

@@ -2,19 +2,6 @@ using System.CommandLine;
 
 namespace Testbed.Cli.Commands;
 
-/// <summary>Min, median and max of repeated measurements.</summary>
-internal sealed record Spread(double Min, double Median, double Max)
-{
-    /// <summary>The spread of <paramref name="values"/> (at least one).</summary>
-    public static Spread Of(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        var mid = sorted.Length / 2;
-        var median = sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-        return new Spread(sorted[0], median, sorted[^1]);
-    }
-}
-
 /// <summary>Options shared by the bench commands.</summary>
 internal static class BenchOptions
 {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using Testbed.Hosting.Reports;
 using Testbed.Hosting.Runs;
 using Testbed.Scenarios;
 
@@ -81,9 +82,9 @@ internal static class PresetBench
         var rows = presets.Select(p =>
         {
             var mine = measured.Where(r => r.Preset == p).ToList();
-            var ratios = Spread.Of(mine.Select(r => r.GoodputPerSec / baseline[r.Round].GoodputPerSec));
-            return new PresetSummary(p, Spread.Of(mine.Select(r => r.GoodputPerSec)).Median, Spread.Of(mine.Select(r => r.P50Ms)).Median,
-                Spread.Of(mine.Select(r => r.P99Ms)).Median, ratios.Min, ratios.Median, ratios.Max);
+            var ratios = BenchAggregation.Spread(mine.Select(r => r.GoodputPerSec / baseline[r.Round].GoodputPerSec));
+            return new PresetSummary(p, BenchAggregation.Median(mine.Select(r => r.GoodputPerSec)), BenchAggregation.Median(mine.Select(r => r.P50Ms)),
+                BenchAggregation.Median(mine.Select(r => r.P99Ms)), ratios.Min, ratios.Median, ratios.Max);
         }).ToList();
         return new PresetBenchResult(payload, operations, rounds, concurrency, Environment.ProcessorCount, rows, runs);
     }

@@ -20,7 +20,7 @@ internal static class BenchTable
         string? group = null;
         foreach (var cell in report.Cells)
         {
-            var key = $"{cell.Mode} loop · {Size(cell.PayloadBytes)}";
+            var key = $"{cell.Mode} loop · {BenchNames.Size(cell.PayloadBytes)}";
             if (key != group)
             {
                 table.AddRow($"[bold]{key}[/]", "", "", "", "", "", "", "", "", "");
@@ -83,19 +83,13 @@ internal static class BenchTable
 
         foreach (var (b, message, transport, both) in rows)
         {
-            table.AddRow(b.Mode, Size(b.PayloadBytes), F(message!.GoodputRatio.Median, 2), F(transport!.GoodputRatio.Median, 2), both is null ? "—" : F(both.GoodputRatio.Median, 2));
+            table.AddRow(b.Mode, BenchNames.Size(b.PayloadBytes), F(message!.GoodputRatio.Median, 2), F(transport!.GoodputRatio.Median, 2), both is null ? "—" : F(both.GoodputRatio.Median, 2));
         }
 
         AnsiConsole.Write(table);
     }
 
     private static string SpreadText(Spread3 s) => $"{F(s.Min, 2)}/[bold]{F(s.Median, 2)}[/]/{F(s.Max, 2)}";
-
-    private static string Size(int bytes) => bytes switch
-    {
-        >= 1024 when bytes % 1024 == 0 => $"{bytes / 1024} KiB",
-        _ => $"{bytes} B",
-    };
 
     private static string F(double value, int decimals) => value.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 }

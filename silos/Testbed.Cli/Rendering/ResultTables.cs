@@ -22,7 +22,7 @@ internal static class ResultTables
             + (r.Operations.Retries > 0 ? $" ({r.Operations.Retries} retries)" : "")));
         table.AddRow("goodput", $"{r.GoodputPerSec:F1} ops/s over " + (r.DurationMs < 1000 ? $"{r.DurationMs:F0} ms" : $"{r.DurationMs / 1000:F1} s"));
         table.AddRow("latency", $"p50 {r.LatencyMs.P50:F2} ms · p99 {r.LatencyMs.P99:F2} ms · max {r.LatencyMs.Max:F2} ms");
-        table.AddRow("defenses", Markup.Escape(Defenses(r)));
+        table.AddRow("defenses", Markup.Escape(r.DescribeDefenses()));
         table.AddRow("wire", $"{r.Wire.Requests} requests, {r.Wire.Bytes / 1024.0:F0} KiB");
         table.AddRow("security events", r.SecurityEvents.Total == 0
             ? "0"
@@ -129,9 +129,6 @@ internal static class ResultTables
 
         AnsiConsole.Write(table);
     }
-
-    private static string Defenses(ScenarioResult r) =>
-        (r.Preset is null ? "" : $"{r.Preset}: ") + (r.Defenses.Count == 0 ? "none" : string.Join(", ", r.Defenses));
 
     private static string Verdict(bool passed) => passed ? "[green]PASS[/]" : "[red]FAIL[/]";
 }

@@ -58,7 +58,10 @@ public sealed class AttackMatrix
     /// <summary>The cell of <paramref name="attack"/> under <paramref name="column"/>, or null when no scenario ran that pair.</summary>
     public MatrixCell? this[string attack, string column] => _cells.GetValueOrDefault((attack, column));
 
-    /// <summary>The defense column a scenario belongs to.</summary>
+    /// <summary>Where a defense column (or a bench preset) sorts: none, signed, tls-like, zero-trust, paranoid, custom, then others.</summary>
+    public static int Rank(string column) => Array.IndexOf(ColumnOrder, column) is var i && i >= 0 ? i : ColumnOrder.Length;
+
+    /// <summary>The defense column a scenario belongs to: its preset, "none" without defenses, else "custom".</summary>
     public static string ColumnOf(ScenarioResult r) => r.Preset ?? (r.Defenses.Count == 0 ? "none" : "custom");
 
     /// <summary>Builds the matrix of <paramref name="results"/>.</summary>
@@ -71,7 +74,7 @@ public sealed class AttackMatrix
                 g.Sum(e => (long)e.Result.Attempts), g.Sum(e => (long)e.Result.Succeeded), g.Sum(e => (long)e.Result.Detected),
                 g.Sum(e => (long)e.Result.Blocked), g.Sum(e => (long)e.Result.Absorbed), g.Select(e => e.Scenario).Distinct().ToArray()));
         var columns = entries.Select(e => e.Column).Distinct()
-            .OrderBy(c => Array.IndexOf(ColumnOrder, c) is var i && i < 0 ? ColumnOrder.Length : i).ThenBy(c => c, StringComparer.Ordinal)
+            .OrderBy(Rank).ThenBy(c => c, StringComparer.Ordinal)
             .ToArray();
         var attacks = entries.Select(e => e.Kind).Distinct().Order(StringComparer.Ordinal).ToArray();
         return new AttackMatrix(attacks, columns, cells);

@@ -50,13 +50,14 @@ public static class BenchAggregation
     public static Spread3 Spread(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? new Spread3(0, 0, 0) : new Spread3(sorted[0], Median(sorted), sorted[^1]);
+        return sorted.Length == 0 ? new Spread3(0, 0, 0) : new Spread3(sorted[0], MedianOfSorted(sorted), sorted[^1]);
     }
 
     /// <summary>The median (the mean of the middle two for an even count); 0 when there are no values.</summary>
-    public static double Median(IEnumerable<double> values)
+    public static double Median(IEnumerable<double> values) => MedianOfSorted(values.Order().ToArray());
+
+    private static double MedianOfSorted(double[] sorted)
     {
-        var sorted = values.Order().ToArray();
         if (sorted.Length == 0)
         {
             return 0;

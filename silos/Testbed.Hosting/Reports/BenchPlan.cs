@@ -23,6 +23,14 @@ public static class BenchNames
 
     /// <summary>The load modes.</summary>
     public static IReadOnlyList<string> Modes { get; } = [Closed, Open];
+
+    /// <summary>A payload size for people: "64 B", "1 KiB", "16 KiB", "1 MiB".</summary>
+    public static string Size(int bytes) => bytes switch
+    {
+        >= 1024 * 1024 when bytes % (1024 * 1024) == 0 => $"{bytes / (1024 * 1024)} MiB",
+        >= 1024 when bytes % 1024 == 0 => $"{bytes / 1024} KiB",
+        _ => $"{bytes} B",
+    };
 }
 
 /// <summary>One cell of the matrix: a preset on a transport, with a payload size and a load mode.</summary>

@@ -13,7 +13,6 @@ namespace Testbed.Hosting.Reports;
 internal static class BenchSections
 {
     private const int Height = 300;
-    private static readonly string[] PresetOrder = ["none", "signed", "tls-like", "zero-trust", "paranoid", "custom"];
     private static readonly OxyColor[] Palette =
     [
         OxyColor.FromRgb(0x61, 0x61, 0x61), OxyColor.FromRgb(0x1E, 0x88, 0xE5), OxyColor.FromRgb(0x43, 0xA0, 0x47),
@@ -28,7 +27,7 @@ internal static class BenchSections
             html.Raw("<ul class=\"notes\">").Raw(string.Concat(report.Notes.Select(n => $"<li>{E(n)}</li>"))).Raw("</ul>\n");
         }
 
-        var cells = report.Cells.OrderBy(c => c.Mode, StringComparer.Ordinal).ThenBy(c => c.PayloadBytes).ThenBy(c => Rank(c.Preset))
+        var cells = report.Cells.OrderBy(c => c.Mode, StringComparer.Ordinal).ThenBy(c => c.PayloadBytes).ThenBy(c => AttackMatrix.Rank(c.Preset))
             .ThenBy(c => c.Preset, StringComparer.Ordinal).ThenBy(c => c.Transport == "plain" ? 0 : 1).ThenBy(c => c.Transport, StringComparer.Ordinal).ToArray();
         var chart = 0;
         foreach (var mode in cells.Select(c => c.Mode).Distinct())
@@ -46,7 +45,7 @@ internal static class BenchSections
         html.Table("bench", ["preset", "transport", "payload", "mode", "goodput/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "CPU µs/op", "alloc B/op", "goodput × none", "p99 × none"],
             cells.Select(c => ((string?)null, (IReadOnlyList<string>)
             [
-                E(c.Preset), E(c.Transport), E(Bytes(c.PayloadBytes)), E(c.Mode), N(c.GoodputPerSec, "0.0"), N(c.P50Ms, "0.00"), N(c.P90Ms, "0.00"),
+                E(c.Preset), E(c.Transport), E(BenchNames.Size(c.PayloadBytes)), E(c.Mode), N(c.GoodputPerSec, "0.0"), N(c.P50Ms, "0.00"), N(c.P90Ms, "0.00"),
                 N(c.P99Ms, "0.00"), N(c.MaxMs, "0.00"), N(c.CpuMicrosPerOp, "0.0"), N(c.AllocBytesPerOp, "0"), Spread(c.GoodputRatio), Spread(c.P99Ratio),
             ])));
         html.Raw("</section>\n");
@@ -55,7 +54,7 @@ internal static class BenchSections
     private static string Chart(IReadOnlyList<BenchCell> cells, string title, string yTitle, Func<BenchCell, (double Value, double? Min, double? Max)> measure, string id)
     {
         var payloads = cells.Select(c => c.PayloadBytes).Distinct().Order().ToArray();
-        var groups = cells.GroupBy(c => (c.Preset, c.Transport)).OrderBy(g => Rank(g.Key.Preset)).ThenBy(g => g.Key.Preset, StringComparer.Ordinal)
+        var groups = cells.GroupBy(c => (c.Preset, c.Transport)).OrderBy(g => AttackMatrix.Rank(g.Key.Preset)).ThenBy(g => g.Key.Preset, StringComparer.Ordinal)
             .ThenBy(g => g.Key.Transport == "plain" ? 0 : 1).ThenBy(g => g.Key.Transport, StringComparer.Ordinal).ToArray();
         var transports = cells.Select(c => c.Transport).Distinct().Count();
         var model = SvgCharts.Model(title);
@@ -63,7 +62,7 @@ internal static class BenchSections
         model.Axes.Add(new LinearAxis
         {
             Position = AxisPosition.Bottom, Title = "payload", Minimum = -0.5, Maximum = payloads.Length - 0.5, MajorStep = 1, MinorStep = 1,
-            MinorTickSize = 0, LabelFormatter = x => Math.Abs(x - Math.Round(x)) < 1e-9 && x >= 0 && x < payloads.Length ? Bytes(payloads[(int)Math.Round(x)]) : "",
+            MinorTickSize = 0, LabelFormatter = x => Math.Abs(x - Math.Round(x)) < 1e-9 && x >= 0 && x < payloads.Length ? BenchNames.Size(payloads[(int)Math.Round(x)]) : "",
         });
         var values = cells.Select(measure).SelectMany(m => new[] { m.Value, m.Min ?? m.Value, m.Max ?? m.Value }).ToArray();
         model.Axes.Add(SvgCharts.Linear(AxisPosition.Left, yTitle, Math.Min(0, values.Min()), Math.Max(values.Max() * 1.1, 1e-9)));
@@ -96,14 +95,7 @@ internal static class BenchSections
         return SvgCharts.ToSvg(model, id, Height, title);
     }
 
-    private static int Rank(string preset) => Array.IndexOf(PresetOrder, preset) is var i && i >= 0 ? i : PresetOrder.Length;
 
     private static string Spread(Spread3 s) => $"{N(s.Median, "0.00")} <span class=\"muted\">({N(s.Min, "0.00")}–{N(s.Max, "0.00")})</span>";
 
-    private static string Bytes(int bytes) => bytes switch
-    {
-        >= 1024 * 1024 when bytes % (1024 * 1024) == 0 => $"{bytes / (1024 * 1024)} MiB",
-        >= 1024 when bytes % 1024 == 0 => $"{bytes / 1024} KiB",
-        _ => $"{bytes} B",
-    };
 }

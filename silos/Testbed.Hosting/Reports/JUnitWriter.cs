@@ -91,7 +91,7 @@ public static class JUnitWriter
             new XElement("properties",
                 Property("seed", r.Seed.ToString(CultureInfo.InvariantCulture)),
                 Property("source", r.Source),
-                Property("preset", r.Preset ?? (r.Defenses.Count == 0 ? "none" : "custom")),
+                Property("preset", AttackMatrix.ColumnOf(r)),
                 Property("defenses", string.Join(",", r.Defenses)),
                 Property("command", command),
                 Property("reproduce", ReportCommand.Testbed(["run", r.Source]))),

@@ -11,7 +11,7 @@ internal static class RunSections
         html.Raw("<section id=\"summary\"><h2>Scenarios</h2>\n");
         var rows = results.Select(r => ((string?)(r.Passed ? "pass" : "fail"), (IReadOnlyList<string>)
         [
-            $"<a href=\"#{Id("s-", r.Name)}\">{E(r.Name)}</a>", N(r.Seed), E(Defenses(r)), N(r.Operations.Invoked), N(r.GoodputPerSec, "0.0"),
+            $"<a href=\"#{Id("s-", r.Name)}\">{E(r.Name)}</a>", N(r.Seed), E(r.DescribeDefenses()), N(r.Operations.Invoked), N(r.GoodputPerSec, "0.0"),
             N(r.LatencyMs.P50, "0.00"), N(r.LatencyMs.P99, "0.00"), N(r.SecurityEvents.Total),
             $"{r.Invariants.Count(i => i.Holds)}/{r.Invariants.Count}", Verdict(r),
         ]));
@@ -88,7 +88,7 @@ internal static class RunSections
         yield return ("operations", $"{N(ops.Invoked)} invoked: {N(ops.Ok)} ok, {N(ops.Fail)} fail, {N(ops.Info)} info" + (ops.Retries > 0 ? $" ({N(ops.Retries)} retries)" : ""));
         yield return ("goodput", $"{N(r.GoodputPerSec, "0.0")} ops/s over {Duration(r.DurationMs)}");
         yield return ("latency", $"p50 {N(r.LatencyMs.P50, "0.00")} ms · p90 {N(r.LatencyMs.P90, "0.00")} ms · p99 {N(r.LatencyMs.P99, "0.00")} ms · max {N(r.LatencyMs.Max, "0.00")} ms");
-        yield return ("defenses", E(Defenses(r)));
+        yield return ("defenses", E(r.DescribeDefenses()));
         yield return ("wire", $"{N(r.Wire.Requests)} requests, {N(r.Wire.Replies)} replies, {N(r.Wire.Bytes / 1024.0, "0")} KiB · dropped {N(r.Wire.Dropped)}, delayed {N(r.Wire.Delayed)}, "
                               + $"replaced {N(r.Wire.Replaced)}, duplicated {N(r.Wire.Duplicated)}, injected {N(r.Wire.Injected)}");
         yield return ("security events", r.SecurityEvents.Total == 0 ? "0" : $"{N(r.SecurityEvents.Total)}: " + E(string.Join(", ",
@@ -172,9 +172,6 @@ internal static class RunSections
 
     private static string Errors(IReadOnlyList<string> errors) =>
         errors.Count == 0 ? "" : "<div class=\"error\">" + string.Join("<br>", errors.Select(e => "error: " + E(e))) + "</div>";
-
-    private static string Defenses(ScenarioResult r) =>
-        (r.Preset is null ? "" : $"{r.Preset}: ") + (r.Defenses.Count == 0 ? "none" : string.Join(", ", r.Defenses));
 
     private static string Verdict(ScenarioResult r) =>
         r.Passed ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>";

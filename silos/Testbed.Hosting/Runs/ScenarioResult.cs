@@ -117,5 +117,9 @@ public sealed record ScenarioResult
     [JsonIgnore]
     public IReadOnlyList<History.HistoryOp> History { get; init; } = [];
 
+    /// <summary>The defenses as people read them: "tls-like: session, encrypt, replay", "none".</summary>
+    public string DescribeDefenses() =>
+        (Preset is null ? "" : $"{Preset}: ") + (Defenses.Count == 0 ? "none" : string.Join(", ", Defenses));
+
     internal static InvariantVerdict Verdict(InvariantResult r) => new(r.Name, r.Description, r.Holds, r.Counterexamples);
 }

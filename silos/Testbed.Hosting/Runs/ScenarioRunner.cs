@@ -121,27 +121,20 @@ public static class ScenarioRunner
             var report = HistoryChecker.Check(ops, finalState);
             var attacks = await adversaries.ConcludeAsync(cluster, report, ops, finalState, events, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
-            var judged = Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks);
-            var faultResults = faults.Select(f => f.Conclude()).ToArray();
-            var expectations = judged.Expectations.Concat(FaultExpectations(scenario, faultResults)).ToArray();
-            return judged with
-            {
-                Faults = faultResults,
-                Detections = Detection.From(events.Events, workload.StartedAt),
-                Expectations = expectations,
-                Passed = expectations.All(e => e.Passed),
-                Storage = StorageSummary.Of(scenario.Cluster.Storage, cluster.Store),
-            };
+            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks,
+                faults.Select(f => f.Conclude()).ToArray(), StorageSummary.Of(scenario.Cluster.Storage, cluster.Store));
         }
+
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Keep what was recorded: the history so far is written out with the error.
-            return Crashed(scenario, started, ex, history.Snapshot(), hooks.Stats) with { Storage = StorageSummary.Of(scenario.Cluster.Storage, cluster.Store) };
+            return Crashed(scenario, started, ex, history.Snapshot(), hooks.Stats, cluster.Store);
         }
     }
 
     /// <summary>The result of a run that could not complete: failed, with the error and whatever history was recorded.</summary>
-    public static ScenarioResult Crashed(Scenario scenario, DateTimeOffset started, Exception error, IReadOnlyList<History.HistoryOp> ops, WireStats? wire) => new()
+    public static ScenarioResult Crashed(Scenario scenario, DateTimeOffset started, Exception error, IReadOnlyList<History.HistoryOp> ops, WireStats? wire,
+        Storage.EmbeddedStateStore? store = null) => new()
     {
         Name = scenario.Name,
         Description = scenario.Description,
@@ -161,7 +154,7 @@ public static class ScenarioRunner
         Attacks = [],
         Faults = [],
         Wire = wire is null ? WireSummary.None : WireSummary.From(wire),
-        Storage = StorageSummary.Of(scenario.Cluster.Storage, null),
+        Storage = StorageSummary.Of(scenario.Cluster.Storage, store),
         Timeline = [],
         History = ops,
     };
@@ -188,15 +181,6 @@ public static class ScenarioRunner
         return states;
     }
 
-    private static IEnumerable<ExpectationResult> FaultExpectations(Scenario scenario, IReadOnlyList<FaultResult> faults) =>
-        scenario.Expect.Faults.Select(expected =>
-        {
-            var mine = faults.Where(f => f.Kind == expected.Kind).ToArray();
-            var actual = mine.Sum(f => f.Injected);
-            return new ExpectationResult($"fault {expected.Kind} {expected.Measure} {expected.Condition}",
-                mine.Length > 0 && expected.Holds(actual), mine.Length == 0 ? "the scenario runs no such fault" : $"{actual}");
-        });
-
     /// <summary>The scenario's faults, each with a random source seeded from the scenario's seed and its position.</summary>
     private static FaultRuntime[] FaultsOf(Scenario scenario, EmbeddedCluster cluster)
     {
@@ -207,8 +191,14 @@ public static class ScenarioRunner
     }
 
     private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire,
-        IReadOnlyList<History.HistoryOp> ops, DefenseSetup defenses, SecurityEventLog events, IReadOnlyList<AttackResult> attacks)
+        IReadOnlyList<History.HistoryOp> ops, DefenseSetup defenses, SecurityEventLog events, IReadOnlyList<AttackResult> attacks,
+        IReadOnlyList<FaultResult> faults, StorageSummary storage)
     {
+        // A count condition on the attacks or faults of one kind: fails when the scenario runs none of that kind.
+        static ExpectationResult Count(string what, AttackExpectation expected, int found, long actual) =>
+            new($"{what} {expected.Kind} {expected.Measure} {expected.Condition}",
+                found > 0 && expected.Holds(actual), found == 0 ? $"the scenario runs no such {what}" : $"{actual}");
+
         var seconds = Math.Max(workload.Elapsed.TotalSeconds, 1e-9);
         var goodput = workload.Ok / seconds;
         var h = workload.LatencyMicros;
@@ -243,8 +233,7 @@ public static class ScenarioRunner
                 "blocked" => mine.Sum(a => a.Blocked),
                 _ => mine.Sum(a => a.Absorbed),
             };
-            expectations.Add(new ExpectationResult($"attack {expected.Kind} {expected.Measure} {expected.Condition}",
-                mine.Length > 0 && expected.Holds(actual), mine.Length == 0 ? "the scenario runs no such attack" : $"{actual}"));
+            expectations.Add(Count("attack", expected, mine.Length, actual));
         }
 
         expectations.Add(new ExpectationResult("minGoodput", goodput >= scenario.Expect.MinGoodput,
@@ -268,6 +257,12 @@ public static class ScenarioRunner
                 $"{securityEvents.Total} security events (maximum {maxEvents})" + (worst is null ? "" : $", e.g. {worst}")));
         }
 
+        foreach (var expected in scenario.Expect.Faults)
+        {
+            var mine = faults.Where(f => f.Kind == expected.Kind).ToArray();
+            expectations.Add(Count("fault", expected, mine.Length, mine.Sum(f => f.Injected)));
+        }
+
         return new ScenarioResult
         {
             Name = scenario.Name,
@@ -287,8 +282,10 @@ public static class ScenarioRunner
             Defenses = defenses.Layers,
             SecurityEvents = securityEvents,
             Attacks = attacks,
-            Faults = [],
+            Faults = faults,
+            Detections = Detection.From(events.Events, workload.StartedAt),
             Wire = WireSummary.From(wire),
+            Storage = storage,
             Timeline = workload.Timeline,
             History = ops,
         };

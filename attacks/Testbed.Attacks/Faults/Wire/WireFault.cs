@@ -119,10 +119,9 @@ public abstract class WireFault : Fault, IWireInterceptor
 
         lock (_gate)
         {
-            var random = Context.Random;
-            if (Correlation == 0 || random.NextDouble() >= Correlation)
+            if (Correlation == 0 || Context.Next() >= Correlation)
             {
-                _previous = random.NextDouble() < Probability;
+                _previous = Context.Next() < Probability;
             }
 
             return _previous;

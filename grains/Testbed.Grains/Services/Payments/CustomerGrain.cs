@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Testbed.Envelopes;
@@ -74,7 +73,7 @@ public sealed class CustomerGrain : ServiceGrain, ICustomer
         {
             // A request rejected before the service acted on it definitely had no effect. (Under defenses an
             // unauthenticated rejection never gets here: the pipeline refuses it and the outcome is indeterminate.)
-            return new OperationOutcome(OutcomeStatus.Fail, "rejected: " + Encoding.UTF8.GetString(reply.Payload.Span), null);
+            return new OperationOutcome(OutcomeStatus.Fail, "rejected: " + ReasonOf(reply), null);
         }
 
         return interpret(reply) ?? new OperationOutcome(OutcomeStatus.Info, $"unexpected reply {reply.Kind} from {reply.Sender}", null);
