@@ -20,7 +20,6 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     private readonly List<string> _errors = [];
     private readonly Dictionary<string, int> _errorCounts = new(StringComparer.Ordinal);
     private readonly List<IDisposable> _attachments = [];
-    private readonly WireHooks _hooks;
     private volatile bool _open;
 
     /// <summary>Prepares <paramref name="attack"/> (already configured) for a run on <paramref name="hooks"/>.</summary>
@@ -30,8 +29,17 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         _attack = attack;
         _start = start;
         _stop = stop;
-        _hooks = hooks;
         Context = new AdversaryContext(hooks, attack.Info, options, seed, time, compromise);
+        var caps = attack.Info.Capabilities;
+        if (caps.HasFlag(AdversaryCapabilities.Observe))
+        {
+            _attachments.Add(hooks.Attach((IWireTap)this));
+        }
+
+        if (caps.HasFlag(AdversaryCapabilities.Intercept))
+        {
+            _attachments.Add(hooks.Attach((IWireInterceptor)this));
+        }
     }
 
     /// <summary>The attack's context (knowledge, attempts).</summary>
@@ -79,7 +87,6 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         {
             var wait = _start - (time.GetUtcNow() - workloadStartedAt);
             await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, runEnded);
-            Attach(); // only now: until the window opens the wire keeps its fast path (nothing attached)
             Context.OpenedAt = time.GetUtcNow();
             _open = true;
             using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded);
@@ -214,24 +221,6 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
                 {
                     attempt.DetectedAt = securityEvent.Time;
                 }
-            }
-        }
-    }
-
-    /// <summary>Attaches the tap and the interceptor the attack declared capabilities for.</summary>
-    private void Attach()
-    {
-        var caps = _attack.Info.Capabilities;
-        lock (_attachments)
-        {
-            if (caps.HasFlag(AdversaryCapabilities.Observe))
-            {
-                _attachments.Add(_hooks.Attach((IWireTap)this));
-            }
-
-            if (caps.HasFlag(AdversaryCapabilities.Intercept))
-            {
-                _attachments.Add(_hooks.Attach((IWireInterceptor)this));
             }
         }
     }

@@ -14,8 +14,8 @@ namespace Testbed.Attacks.Hosting;
 public interface IAdversaryGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Creates the attack from the silo's catalog and configures it; it attaches to the silo's wire with exactly the
-    /// capabilities it declares when its window opens. <see cref="ArgumentException"/> for an unknown kind or a bad option; arming twice throws.
+    /// Creates the attack from the silo's catalog, configures it and attaches it to the silo's wire with exactly the
+    /// capabilities it declares. <see cref="ArgumentException"/> for an unknown kind or a bad option; arming twice throws.
     /// </summary>
     Task<AdversaryStatus> Arm(AdversarySpec spec);
 
