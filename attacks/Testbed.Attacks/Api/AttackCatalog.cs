@@ -26,6 +26,7 @@ public sealed class AttackCatalog
         ["flood"] = () => new Flood(),
         ["key-compromise"] = () => new KeyCompromise(),
         ["replay"] = () => new Replay(),
+        ["reply-swap"] = () => new ReplySwap(),
         ["spoof"] = () => new Spoof(),
         ["tamper"] = () => new Tamper(),
     });

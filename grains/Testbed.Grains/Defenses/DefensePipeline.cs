@@ -44,15 +44,29 @@ public sealed class DefensePipeline
             envelope = await layer.SealAsync(envelope, context);
         }
 
+        context.SealedSequence = envelope.Sequence;
         return envelope;
     }
 
-    /// <summary>Runs the inbound stages in order; stops at the first layer that rejects or responds.</summary>
+    /// <summary>
+    /// Runs the inbound stages in order; stops at the first layer that rejects or responds. A reply is bound to its
+    /// request: once a layer has authenticated it, its <see cref="Envelope.InReplyTo"/> must be the sequence of the request
+    /// this exchange sealed (<see cref="MessageContext.Answers"/>), or the reply is refused as <c>reply-mismatch</c> by
+    /// that layer — an authenticated answer to another request, withheld and delivered in this one's place.
+    /// </summary>
     public async ValueTask<PipelineVerdict> OpenAsync(Envelope envelope, MessageContext context)
     {
+        var bindReply = context.Direction == Wire.WireDirection.Reply && context.Answers != 0;
         foreach (var layer in _open)
         {
+            var wasAuthenticated = context.Authenticated;
             var result = await layer.OpenAsync(envelope, context);
+            if (result.Outcome == OpenOutcome.Continue && bindReply && !wasAuthenticated && context.Authenticated
+                && result.Envelope is { } opened && opened.InReplyTo != context.Answers)
+            {
+                result = OpenResult.Reject(ReplyMismatch);
+            }
+
             switch (result.Outcome)
             {
                 case OpenOutcome.Continue:
@@ -69,6 +83,9 @@ public sealed class DefensePipeline
 
         return new PipelineVerdict(OpenResult.Continue(envelope), null);
     }
+
+    /// <summary>The rejection reason of an authenticated reply that answers another request.</summary>
+    public const string ReplyMismatch = "reply-mismatch";
 
     private static int SealRank(DefenseStage stage) => stage switch
     {

@@ -24,6 +24,16 @@ public sealed class MessageContext
     /// <summary>True once a layer has verified who sent the message.</summary>
     public bool Authenticated { get; set; }
 
+    /// <summary>
+    /// When opening a reply: the sequence number of the request it must answer (the request as it went on the wire), or 0
+    /// when the exchange has no request to bind to. The pipeline refuses an authenticated reply whose
+    /// <see cref="Envelopes.Envelope.InReplyTo"/> differs (<c>reply-mismatch</c>).
+    /// </summary>
+    public ulong Answers { get; private init; }
+
+    /// <summary>When sealing a request: its sequence number as the pipeline put it on the wire (set by the pipeline).</summary>
+    public ulong SealedSequence { get; internal set; }
+
     private List<IDisposable>? _held;
 
     /// <summary>Holds <paramref name="resource"/> (e.g. a concurrency lease) until the request has been handled and answered.</summary>
@@ -48,8 +58,9 @@ public sealed class MessageContext
     /// <summary>The context for sealing the reply to the request this context opened (same session, opposite direction).</summary>
     public MessageContext ForReply() => new() { Endpoint = Endpoint, Peer = Peer, Direction = WireDirection.Reply, Session = Session };
 
-    /// <summary>The context for opening the reply to the request this context sealed.</summary>
-    public MessageContext ForResponse() => ForReply();
+    /// <summary>The context for opening the reply to the request this context sealed: the reply must answer that request.</summary>
+    public MessageContext ForResponse() =>
+        new() { Endpoint = Endpoint, Peer = Peer, Direction = WireDirection.Reply, Session = Session, Answers = SealedSequence };
 }
 
 /// <summary>

@@ -43,6 +43,14 @@ public sealed record Envelope
     [Id(7)]
     public ReadOnlyMemory<byte> Payload { get; init; }
 
+    /// <summary>
+    /// For a reply, the <see cref="Sequence"/> of the request it answers (as the request went on the wire, after its
+    /// sender's layers sealed it); 0 for a request. Part of the header, so the AEAD associated data, the MAC and the
+    /// signature all cover it: a reply cannot be delivered as the answer to another request without breaking its tag.
+    /// </summary>
+    [Id(9)]
+    public ulong InReplyTo { get; init; }
+
     /// <summary>Signature or MAC over the header, at most <see cref="EnvelopeCodec.MaxTagBytes"/>; may be empty.</summary>
     [Id(8)]
     public ReadOnlyMemory<byte> Tag { get; init; }
@@ -63,6 +71,7 @@ public sealed record Envelope
         return Version == other.Version
             && Kind == other.Kind
             && Sequence == other.Sequence
+            && InReplyTo == other.InReplyTo
             && TimestampMs == other.TimestampMs
             && string.Equals(Sender, other.Sender, StringComparison.Ordinal)
             && string.Equals(Recipient, other.Recipient, StringComparison.Ordinal)

@@ -17,8 +17,14 @@ public static class EnvelopeCodec
     /// <summary>Largest tag, in bytes.</summary>
     public const int MaxTagBytes = 512;
 
-    /// <summary>Bytes before the sender field: magic, version, kind, flags, sequence, timestamp.</summary>
+    /// <summary>Bytes before the sender field (or before the in-reply-to field): magic, version, kind, flags, sequence, timestamp.</summary>
     public const int FixedPrefixLength = 22;
+
+    /// <summary>Flags bit 0: an 8-byte in-reply-to sequence follows the timestamp (<see cref="Envelope.InReplyTo"/> is not 0).</summary>
+    public const byte ReplyToFlag = 0x01;
+
+    /// <summary>Bytes of the in-reply-to field, present only when <see cref="ReplyToFlag"/> is set.</summary>
+    public const int ReplyToLength = 8;
 
     /// <summary>Smallest valid encoding: 1-byte sender and recipient, empty key id, payload and tag.</summary>
     public const int MinEncodedLength = FixedPrefixLength + (1 + 1) + (1 + 1) + 1 + 4 + 2;
@@ -137,15 +143,33 @@ public static class EnvelopeCodec
             return Fail(out error, EnvelopeErrorCode.UnknownKind, KindOffset, "kind is not a defined EnvelopeKind");
         }
 
-        if (buffer[FlagsOffset] != 0)
+        byte flags = buffer[FlagsOffset];
+        if ((flags & ~ReplyToFlag) != 0)
         {
-            return Fail(out error, EnvelopeErrorCode.ReservedFlags, FlagsOffset, "flags must be 0 in version 1");
+            return Fail(out error, EnvelopeErrorCode.ReservedFlags, FlagsOffset, "flags other than reply-to (0x01) must be 0 in version 1");
         }
 
         ulong sequence = BinaryPrimitives.ReadUInt64BigEndian(buffer.Slice(SequenceOffset));
         long timestampMs = BinaryPrimitives.ReadInt64BigEndian(buffer.Slice(TimestampOffset));
 
         int p = FixedPrefixLength;
+        ulong inReplyTo = 0;
+        if ((flags & ReplyToFlag) != 0)
+        {
+            if (buffer.Length - p < ReplyToLength)
+            {
+                return Fail(out error, EnvelopeErrorCode.Truncated, p, "in-reply-to runs past the end");
+            }
+
+            inReplyTo = BinaryPrimitives.ReadUInt64BigEndian(buffer.Slice(p));
+            if (inReplyTo == 0)
+            {
+                return Fail(out error, EnvelopeErrorCode.ZeroReplyTo, p, "in-reply-to is 0 while the reply-to flag is set");
+            }
+
+            p += ReplyToLength;
+        }
+
         if (!TryReadId(buffer, ref p, isKeyId: false, out ReadOnlySpan<byte> sender, out error)
             || !TryReadId(buffer, ref p, isKeyId: false, out ReadOnlySpan<byte> recipient, out error)
             || !TryReadId(buffer, ref p, isKeyId: true, out ReadOnlySpan<byte> keyId, out error))
@@ -208,6 +232,7 @@ public static class EnvelopeCodec
             Recipient = Encoding.ASCII.GetString(recipient),
             Sequence = sequence,
             TimestampMs = timestampMs,
+            InReplyTo = inReplyTo,
             KeyId = keyId.IsEmpty ? "" : Encoding.ASCII.GetString(keyId),
             Payload = owner is null ? payload.ToArray() : new ReadOnlyMemory<byte>(owner, payloadStart, payload.Length),
             Tag = owner is null ? tag.ToArray() : new ReadOnlyMemory<byte>(owner, tagStart, tag.Length),
@@ -336,7 +361,7 @@ public static class EnvelopeCodec
 
     /// <summary>Header length of an already validated envelope.</summary>
     private static int HeaderLengthOf(Envelope e) =>
-        FixedPrefixLength + 1 + e.Sender.Length + 1 + e.Recipient.Length + 1 + e.KeyId.Length + 4 + e.Payload.Length;
+        FixedPrefixLength + (e.InReplyTo == 0 ? 0 : ReplyToLength) + 1 + e.Sender.Length + 1 + e.Recipient.Length + 1 + e.KeyId.Length + 4 + e.Payload.Length;
 
     /// <summary>Writes the header of a validated envelope; returns the offset after it.</summary>
     private static int WriteHeader(Envelope e, Span<byte> d)
@@ -345,11 +370,16 @@ public static class EnvelopeCodec
         d[1] = Magic1;
         d[VersionOffset] = e.Version;
         BinaryPrimitives.WriteUInt16BigEndian(d.Slice(KindOffset), (ushort)e.Kind);
-        d[FlagsOffset] = 0;
+        d[FlagsOffset] = e.InReplyTo == 0 ? (byte)0 : ReplyToFlag;
         BinaryPrimitives.WriteUInt64BigEndian(d.Slice(SequenceOffset), e.Sequence);
         BinaryPrimitives.WriteInt64BigEndian(d.Slice(TimestampOffset), e.TimestampMs);
 
         int p = FixedPrefixLength;
+        if (e.InReplyTo != 0)
+        {
+            BinaryPrimitives.WriteUInt64BigEndian(d.Slice(p), e.InReplyTo);
+            p += ReplyToLength;
+        }
         p = WriteId(d, p, e.Sender);
         p = WriteId(d, p, e.Recipient);
         p = WriteId(d, p, e.KeyId);

@@ -13,7 +13,7 @@ public enum EnvelopeErrorCode
     UnsupportedVersion,
     /// <summary>The kind is not a defined <see cref="EnvelopeKind"/>.</summary>
     UnknownKind,
-    /// <summary>The flags byte is not zero.</summary>
+    /// <summary>The flags byte has a bit other than <see cref="EnvelopeCodec.ReplyToFlag"/> set.</summary>
     ReservedFlags,
     /// <summary>A length prefix or the bytes it announces run past the end of the buffer.</summary>
     Truncated,
@@ -27,6 +27,8 @@ public enum EnvelopeErrorCode
     TagTooLarge,
     /// <summary>Bytes follow the tag.</summary>
     TrailingBytes,
+    /// <summary>The reply-to flag is set but the in-reply-to sequence is 0 (a non-canonical encoding of "not a reply").</summary>
+    ZeroReplyTo,
 }
 
 /// <summary>

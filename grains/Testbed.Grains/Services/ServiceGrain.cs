@@ -48,7 +48,7 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
     {
         if (!EnvelopeCodec.TryDecodeOwned(frame, out var request, out var error))
         {
-            return Encode(Reply("anonymous", EnvelopeKind.Rejected, Encoding.UTF8.GetBytes($"malformed envelope: {error}")));
+            return Encode(Reply("anonymous", 0, EnvelopeKind.Rejected, Encoding.UTF8.GetBytes($"malformed envelope: {error}")));
         }
 
         if (_defenses.IsEmpty)
@@ -137,21 +137,22 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
     }
 
     /// <summary>A reply to <paramref name="request"/>.</summary>
-    protected Envelope Reply(Envelope request, EnvelopeKind kind, ReadOnlyMemory<byte> payload) => Reply(request.Sender, kind, payload);
+    protected Envelope Reply(Envelope request, EnvelopeKind kind, ReadOnlyMemory<byte> payload) => Reply(request.Sender, request.Sequence, kind, payload);
 
     /// <summary>A <see cref="EnvelopeKind.Rejected"/> reply carrying <paramref name="reason"/>.</summary>
     protected Envelope Reject(Envelope request, string reason) =>
-        Reply(request.Sender, EnvelopeKind.Rejected, Encoding.UTF8.GetBytes(reason));
+        Reply(request.Sender, request.Sequence, EnvelopeKind.Rejected, Encoding.UTF8.GetBytes(reason));
 
     /// <summary>The reason text of a <see cref="EnvelopeKind.Rejected"/> envelope.</summary>
     protected static string ReasonOf(Envelope rejected) => Encoding.UTF8.GetString(rejected.Payload.Span);
 
-    private Envelope Reply(string recipient, EnvelopeKind kind, ReadOnlyMemory<byte> payload) => new()
+    private Envelope Reply(string recipient, ulong inReplyTo, EnvelopeKind kind, ReadOnlyMemory<byte> payload) => new()
     {
         Kind = kind,
         Sender = Self,
         Recipient = PrincipalId.IsValid(recipient) ? recipient : "anonymous",
         Sequence = ++_sequence,
+        InReplyTo = inReplyTo,
         TimestampMs = Time.GetUtcNow().ToUnixTimeMilliseconds(),
         Payload = payload,
     };

@@ -92,7 +92,8 @@ public sealed class WorkloadRetryTests
             }
 
             return m.Envelope is { Kind: EnvelopeKind.OrderReply } reply && Interlocked.Exchange(ref declineNextReply, 0) == 1
-                ? InterceptDecision.Replace(reply with { Payload = PaymentsJson.Encode(new OrderResult(OrderStatus.Declined, "forged decline")) })
+                && PaymentsJson.TryDecode<OrderResult>(reply.Payload, out var answered)
+                ? InterceptDecision.Replace(reply with { Payload = PaymentsJson.Encode(answered with { Status = OrderStatus.Declined, Reason = "forged decline" }) })
                 : InterceptDecision.Pass;
         });
         var scenario = Inline("retry-declined", "  accounts: 4\n  operations: 20\n  readFraction: 0\n  concurrency: 1\n  retries: 1");

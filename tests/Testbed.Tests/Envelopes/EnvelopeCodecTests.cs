@@ -199,6 +199,20 @@ public sealed class EnvelopeCodecTests
             payload ?? Cat(U32(3), [1, 2, 3]), tag ?? Cat(U16(2), [4, 5]), trailing ?? []);
 
     [Fact]
+    public void AReplyCarriesTheRequestItAnswersInTheHeader()
+    {
+        // Flags bit 0 announces an 8-byte in-reply-to right after the timestamp; the ids then start at offset 30.
+        var frame = Cat(Head(kind: 2, flags: 1), [0, 0, 0, 0, 0, 0, 0x01, 0x02], Id("bob"), Id("alice"), Id(""), U32(0), U16(0));
+        var reply = EnvelopeCodec.Decode(frame);
+        Assert.Equal((EnvelopeKind.OrderReply, 0x0102UL, "bob", "alice"), (reply.Kind, reply.InReplyTo, reply.Sender, reply.Recipient));
+        Assert.Equal(frame, EnvelopeCodec.Encode(reply));
+        Assert.Equal(frame.Length - 2, EnvelopeCodec.GetHeaderLength(reply)); // covered by any tag over the header
+        var request = reply with { InReplyTo = 0 };
+        Assert.Equal(frame.Length - 8, EnvelopeCodec.GetEncodedLength(request));
+        Assert.Equal(0, EnvelopeCodec.Encode(request)[5]);
+    }
+
+    [Fact]
     public void HandMadeBaselineDecodes()
     {
         Envelope e = EnvelopeCodec.Decode(Wire());
@@ -218,7 +232,9 @@ public sealed class EnvelopeCodecTests
         { "kind 0", Wire(head: Head(kind: 0)), EnvelopeErrorCode.UnknownKind, 3 },
         { "kind 13", Wire(head: Head(kind: 13)), EnvelopeErrorCode.UnknownKind, 3 },
         { "kind 0xFFFF", Wire(head: Head(kind: 0xFFFF)), EnvelopeErrorCode.UnknownKind, 3 },
-        { "flags 1", Wire(head: Head(flags: 1)), EnvelopeErrorCode.ReservedFlags, 5 },
+        { "flags 2", Wire(head: Head(flags: 2)), EnvelopeErrorCode.ReservedFlags, 5 },
+        { "flags 3", Wire(head: Head(flags: 3)), EnvelopeErrorCode.ReservedFlags, 5 },
+        { "reply-to flag, in-reply-to 0", Cat(Head(flags: 1), new byte[8], Id("alice"), Id("bob"), Id(""), U32(0), U16(0)), EnvelopeErrorCode.ZeroReplyTo, 22 },
         { "flags 0x80", Wire(head: Head(flags: 0x80)), EnvelopeErrorCode.ReservedFlags, 5 },
         { "sender bytes", Cat(Head(), [40], Encoding.ASCII.GetBytes(new string('a', 20))), EnvelopeErrorCode.Truncated, 23 },
         { "recipient length", Cat(Head(), Id(new string('a', 20))), EnvelopeErrorCode.Truncated, 43 },

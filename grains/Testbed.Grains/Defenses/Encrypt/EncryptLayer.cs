@@ -17,8 +17,8 @@ public sealed class EncryptLayer : IDefenseLayer
     /// <summary>The defense name.</summary>
     public const string LayerName = "encrypt";
 
-    /// <summary>Largest header without payload: fixed prefix, three 64-byte ids with their lengths, payload length.</summary>
-    private const int MaxAssociatedDataLength = EnvelopeCodec.FixedPrefixLength + 3 * (1 + PrincipalId.MaxLength) + 4;
+    /// <summary>Largest header without payload: fixed prefix, in-reply-to, three 64-byte ids with their lengths, payload length.</summary>
+    private const int MaxAssociatedDataLength = EnvelopeCodec.FixedPrefixLength + EnvelopeCodec.ReplyToLength + 3 * (1 + PrincipalId.MaxLength) + 4;
 
     private readonly EncryptAlgorithm _algorithm;
 

@@ -73,7 +73,7 @@ public sealed class AccountGrain : ServiceGrain, IAccountAudit, IGrainBase
         var replyKind = isDebit ? EnvelopeKind.DebitReply : EnvelopeKind.CreditReply;
         if (_options.IdempotentOrders && _ledger.Contains(ledger.OrderId, isDebit))
         {
-            return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(true, true, null, _ledger.Balance)));
+            return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(ledger.OrderId, true, true, null, _ledger.Balance)));
         }
 
         if (isDebit && (_ledger.Balance < ledger.Amount || (_options.IdempotentOrders && _declinedDebits.Contains(ledger.OrderId))))
@@ -83,7 +83,7 @@ public sealed class AccountGrain : ServiceGrain, IAccountAudit, IGrainBase
                 _declinedDebits.Add(ledger.OrderId);
             }
 
-            return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(false, false, "insufficient funds", _ledger.Balance)));
+            return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(ledger.OrderId, false, false, "insufficient funds", _ledger.Balance)));
         }
 
         try
@@ -98,7 +98,7 @@ public sealed class AccountGrain : ServiceGrain, IAccountAudit, IGrainBase
             throw;
         }
 
-        return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(true, false, null, _ledger.Balance)));
+        return Reply(request, replyKind, PaymentsJson.Encode(new LedgerResult(ledger.OrderId, true, false, null, _ledger.Balance)));
     }
 
     private Envelope Balance(Envelope request)

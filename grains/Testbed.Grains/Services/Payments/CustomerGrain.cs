@@ -36,7 +36,7 @@ public sealed class CustomerGrain : ServiceGrain, ICustomer
         var order = new OrderMessage(command.OrderId, _profile.Account, command.To, command.Amount, _profile.CardNumber, _profile.Pin, _memo);
         var shard = PaymentsOptions.Payments(_profile.Index % _options.PaymentShards);
         return await ExchangeAsync(shard, EnvelopeKind.Order, PaymentsJson.Encode(order), reply =>
-            reply.Kind == EnvelopeKind.OrderReply && PaymentsJson.TryDecode<OrderResult>(reply.Payload, out var result)
+            reply.Kind == EnvelopeKind.OrderReply && PaymentsJson.TryDecode<OrderResult>(reply.Payload, out var result) && result.OrderId == command.OrderId
                 ? result.Status == OrderStatus.Applied ? OperationOutcome.Ok() : new(OutcomeStatus.Fail, result.Reason, null)
                 : null);
     }

@@ -15,14 +15,14 @@ public enum OrderStatus
     Declined,
 }
 
-/// <summary>The payment service's answer to an order.</summary>
-public sealed record OrderResult(OrderStatus Status, string? Reason);
+/// <summary>The payment service's answer to an order; <paramref name="OrderId"/> names the order it answers.</summary>
+public sealed record OrderResult(string OrderId, OrderStatus Status, string? Reason);
 
 /// <summary>A debit or credit the payment service asks an account to apply.</summary>
 public sealed record LedgerRequest(string OrderId, long Amount, string Counterparty, string OrderedBy);
 
-/// <summary>An account's answer to a debit or credit.</summary>
-public sealed record LedgerResult(bool Applied, bool Duplicate, string? Reason, long Balance);
+/// <summary>An account's answer to a debit or credit; <paramref name="OrderId"/> names the order whose leg it answers.</summary>
+public sealed record LedgerResult(string OrderId, bool Applied, bool Duplicate, string? Reason, long Balance);
 
 /// <summary>A balance read, authenticated by the owner's password (another canary).</summary>
 public sealed record BalanceQueryMessage(string Account, string Password);

@@ -49,17 +49,17 @@ public sealed class PaymentServiceGrain : ServiceGrain
         var declined = Validate(request.Sender, order);
         if (declined is not null)
         {
-            return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(OrderStatus.Declined, declined)));
+            return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(order.OrderId, OrderStatus.Declined, declined)));
         }
 
         var ledger = PaymentsJson.Encode(new LedgerRequest(order.OrderId, order.Amount, order.To, request.Sender));
-        var debit = await LedgerAsync(order.From, EnvelopeKind.Debit, ledger);
+        var debit = await LedgerAsync(order.From, EnvelopeKind.Debit, order.OrderId, ledger);
         if (debit is not { Applied: true })
         {
-            return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(OrderStatus.Declined, debit?.Reason ?? "debit rejected")));
+            return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(order.OrderId, OrderStatus.Declined, debit?.Reason ?? "debit rejected")));
         }
 
-        var credit = await LedgerAsync(order.To, EnvelopeKind.Credit, PaymentsJson.Encode(new LedgerRequest(order.OrderId, order.Amount, order.From, request.Sender)));
+        var credit = await LedgerAsync(order.To, EnvelopeKind.Credit, order.OrderId, PaymentsJson.Encode(new LedgerRequest(order.OrderId, order.Amount, order.From, request.Sender)));
         if (credit is not { Applied: true })
         {
             // The debit stands and the credit did not happen: surface it as an error, so the order is indeterminate
@@ -67,7 +67,7 @@ public sealed class PaymentServiceGrain : ServiceGrain
             throw new InvalidOperationException($"order {order.OrderId}: credit to {order.To} failed ({credit?.Reason ?? "rejected"}) after the debit");
         }
 
-        return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(OrderStatus.Applied, null)));
+        return Reply(request, EnvelopeKind.OrderReply, PaymentsJson.Encode(new OrderResult(order.OrderId, OrderStatus.Applied, null)));
     }
 
     private string? Validate(string sender, OrderMessage order)
@@ -97,18 +97,20 @@ public sealed class PaymentServiceGrain : ServiceGrain
         return order.Amount <= 0 ? "amount must be positive" : null;
     }
 
-    private async ValueTask<LedgerResult?> LedgerAsync(string account, EnvelopeKind kind, byte[] payload)
+    private async ValueTask<LedgerResult?> LedgerAsync(string account, EnvelopeKind kind, string orderId, byte[] payload)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var reply = await SendAsync(account, kind, payload);
-                if (reply.Kind is EnvelopeKind.DebitReply or EnvelopeKind.CreditReply && PaymentsJson.TryDecode<LedgerResult>(reply.Payload, out var result))
+                if (reply.Kind == (kind == EnvelopeKind.Debit ? EnvelopeKind.DebitReply : EnvelopeKind.CreditReply) && PaymentsJson.TryDecode<LedgerResult>(reply.Payload, out var result)
+                    && string.Equals(result.OrderId, orderId, StringComparison.Ordinal))
                 {
                     return result;
                 }
 
+                // An answer of the wrong kind or to another order is unreadable here: the leg's fate is unknown, so it is sent again.
                 if (reply.Kind == EnvelopeKind.Rejected || attempt == LedgerAttempts)
                 {
                     return null; // refused before the account acted on it: definitely not applied

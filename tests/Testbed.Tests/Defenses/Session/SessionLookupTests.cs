@@ -70,6 +70,29 @@ public sealed class SessionLookupTests
         Assert.Equal(("session", "wrong-session"), (crossed.Layer, crossed.Result.Reason));
     }
 
+    [Theory]
+    [InlineData("encrypt", "encrypt")]
+    [InlineData("mac", "mac")]
+    [InlineData("encrypt+mac", "mac")]
+    public async Task AWithheldReplyDeliveredAsTheAnswerToALaterRequestIsAReplyMismatch(string stack, string layer)
+    {
+        var h = new SessionHarness();
+        var alice = h.Add("payments/0", SessionHarness.Stack(stack));
+        var bank = h.Add("account/1", SessionHarness.Stack(stack));
+        var (first, _) = await h.SealAsync(alice, bank, "debit o-1");
+        var withheld = await h.Wire.SendAsync(first); // the adversary keeps this reply; alice never sees it
+        var (second, secondContext) = await h.SealAsync(alice, bank, "debit o-2");
+        var genuine = await h.Wire.SendAsync(second);
+
+        var swapped = await alice.Pipeline.OpenAsync(withheld, secondContext.ForResponse());
+        var answered = await alice.Pipeline.OpenAsync(genuine, secondContext.ForResponse());
+
+        Assert.Equal((first.Sequence, second.Sequence), (withheld.InReplyTo, genuine.InReplyTo));
+        Assert.Equal((layer, DefensePipeline.ReplyMismatch), (swapped.Layer, swapped.Result.Reason));
+        Assert.Equal([(layer, DefensePipeline.ReplyMismatch)], h.EventReasons);
+        Assert.Equal("re:debit o-2", Encoding.UTF8.GetString(answered.Result.Envelope!.Payload.Span));
+    }
+
     [Fact]
     public async Task AReplyReflectedBackAsARequestFailsUnderTheOtherDirectionsKey()
     {

@@ -115,12 +115,17 @@ internal sealed class LoopbackNode(string principal, DefensePipeline pipeline, D
                     Kind = EnvelopeKind.Rejected,
                     Sender = Principal,
                     Recipient = request.Sender,
+                    InReplyTo = request.Sequence,
                     Payload = Encoding.UTF8.GetBytes($"rejected by {verdict.Layer}: {verdict.Result.Reason}"),
                 };
         }
 
+        // Like a service, the reply answers the request's sequence unless the handler says otherwise.
+        var opened = verdict.Result.Envelope!;
+        var answer = Handler(opened);
+        answer = answer.InReplyTo == 0 ? answer with { InReplyTo = opened.Sequence } : answer;
         var replyContext = context.ForReply();
-        var reply = await Pipeline.SealAsync(Handler(verdict.Result.Envelope!), replyContext);
+        var reply = await Pipeline.SealAsync(answer, replyContext);
         OnReplySealed?.Invoke(reply, replyContext);
         return reply;
     }
