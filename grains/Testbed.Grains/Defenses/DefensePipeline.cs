@@ -73,8 +73,12 @@ public sealed class DefensePipeline
                     envelope = result.Envelope ?? throw new InvalidOperationException($"layer {layer.Name} continued without an envelope");
                     break;
                 case OpenOutcome.Reject:
-                    var env = context.Endpoint.Environment;
-                    env.Events.Record(new SecurityEvent(env.Time.GetUtcNow(), layer.Name, result.Reason ?? "rejected", envelope.Sender, context.Endpoint.Principal, envelope.Kind));
+                    if (!IsConsequential(envelope, context))
+                    {
+                        var env = context.Endpoint.Environment;
+                        env.Events.Record(new SecurityEvent(env.Time.GetUtcNow(), layer.Name, result.Reason ?? "rejected", envelope.Sender, context.Endpoint.Principal, envelope.Kind));
+                    }
+
                     return new PipelineVerdict(result, layer.Name);
                 default:
                     return new PipelineVerdict(result, layer.Name);
@@ -83,6 +87,14 @@ public sealed class DefensePipeline
 
         return new PipelineVerdict(OpenResult.Continue(envelope), null);
     }
+
+    /// <summary>
+    /// True for an unauthenticated <see cref="EnvelopeKind.Rejected"/> reply: the peer refused the request before it could
+    /// authenticate it (and recorded that refusal as its own event), so the requester refuses the answer — nothing
+    /// unauthenticated is believed — without a second event: one cause, one event. A forged refusal is no more than a drop.
+    /// </summary>
+    private static bool IsConsequential(Envelope envelope, MessageContext context) =>
+        context.Direction == Wire.WireDirection.Reply && envelope.Kind == EnvelopeKind.Rejected && !context.Authenticated;
 
     /// <summary>The rejection reason of an authenticated reply that answers another request.</summary>
     public const string ReplyMismatch = "reply-mismatch";

@@ -65,7 +65,7 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
                 case OpenOutcome.Respond:
                     return Encode(verdict.Result.Envelope!);
                 case OpenOutcome.Reject:
-                    return Encode(Reject(request, $"rejected by {verdict.Layer}: {verdict.Result.Reason}"));
+                    return Encode(await SealRefusalAsync(Reject(request, $"rejected by {verdict.Layer}: {verdict.Result.Reason}"), context));
             }
 
             var reply = await HandleGuardedAsync(verdict.Result.Envelope!);
@@ -74,6 +74,27 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
         finally
         {
             context.Release();
+        }
+    }
+
+    /// <summary>
+    /// A refusal after the request was authenticated (e.g. by authz or replay) goes back sealed, so the requester can
+    /// believe it; one before that cannot be sealed for a peer not yet known and goes back unprotected.
+    /// </summary>
+    private async ValueTask<Envelope> SealRefusalAsync(Envelope refusal, MessageContext context)
+    {
+        if (!context.Authenticated)
+        {
+            return refusal;
+        }
+
+        try
+        {
+            return await _defenses.SealAsync(refusal, context.ForReply());
+        }
+        catch (DefenseException)
+        {
+            return refusal;
         }
     }
 

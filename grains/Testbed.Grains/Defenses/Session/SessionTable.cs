@@ -14,6 +14,12 @@ internal sealed class SessionTable
     /// <summary>Sessions kept per peer and role.</summary>
     public const int Retained = 2;
 
+    /// <summary>
+    /// How old a session must be before an unprotected <see cref="EnvelopeKind.Rejected"/> reply renews it: the only sign
+    /// that a peer lost the session is unauthenticated, so it may cost at most one handshake per peer per this interval.
+    /// </summary>
+    public static readonly TimeSpan RenewalBackoff = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The key id segment that carries the session id.</summary>
     public const string Segment = "s";
 
@@ -49,7 +55,13 @@ internal sealed class SessionTable
         {
             if (isReply && envelope.Kind == EnvelopeKind.Rejected && context.Session is SessionState { IsInitiator: true } asked)
             {
-                asked.NeedsRenewal = true;
+                // Anyone can forge an unprotected refusal: renew at most once per RenewalBackoff, so forged refusals cannot
+                // force a handshake per message.
+                if (context.Endpoint.Environment.Time.GetUtcNow() - asked.Created >= RenewalBackoff)
+                {
+                    asked.NeedsRenewal = true;
+                }
+
                 return "unprotected-reply";
             }
 

@@ -116,6 +116,7 @@ public sealed class SessionLookupTests
         var bank = h.Add("account/1", SessionHarness.Stack("encrypt"));
         var before = await h.SendAsync(alice, bank, "one");
         bank.Reactivate(); // the bank's activation lost its sessions
+        h.Time.Advance(SessionTable.RenewalBackoff);
 
         var lost = await h.SendAsync(alice, bank, "two");
         var after = await h.SendAsync(alice, bank, "three");
@@ -125,6 +126,28 @@ public sealed class SessionLookupTests
         Assert.Equal("re:three", after.ReplyText);
         Assert.NotEqual(before.Session.Id, after.Session.Id);
         Assert.Equal(2, h.Wire.Handshakes);
+        Assert.Equal([("session", "unknown-session")], h.EventReasons); // the bank's refusal; alice's refusal of it is its consequence
+    }
+
+    [Fact]
+    public async Task ForgedUnprotectedRejectionsRenewASessionAtMostOncePerBackoff()
+    {
+        var h = new SessionHarness();
+        var alice = h.Add("customer/1", SessionHarness.Stack("encrypt"));
+        var bank = h.Add("account/1", SessionHarness.Stack("encrypt"));
+        await h.SendAsync(alice, bank, "one");
+        h.Time.Advance(SessionTable.RenewalBackoff);
+        h.Wire.OnReply = reply => reply.Kind == EnvelopeKind.HandshakeReply ? reply // an in-path forger of refusals
+            : reply with { Kind = EnvelopeKind.Rejected, KeyId = "", Tag = ReadOnlyMemory<byte>.Empty };
+
+        for (var i = 0; i < 10; i++)
+        {
+            var refused = await h.SendAsync(alice, bank, $"forged {i}");
+            Assert.Equal("unprotected-reply", refused.ReplyVerdict.Result.Reason);
+        }
+
+        Assert.Equal(2, h.Wire.Handshakes); // the first session, and one renewal for ten forged refusals
+        Assert.Empty(h.EventReasons);
     }
 
     [Fact]
