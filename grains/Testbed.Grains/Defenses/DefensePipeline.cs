@@ -22,7 +22,15 @@ public sealed class DefensePipeline
         _open = [.. Layers];
         _seal = Layers.Where(l => l.Stage is not DefenseStage.Admission and not DefenseStage.Authorization)
             .OrderBy(l => SealRank(l.Stage)).ToArray();
+        _ownsHandshakes = Layers.Any(l => l.Stage == DefenseStage.Channel);
     }
+
+    // Layers pass handshake envelopes through untouched because the channel (session) layer owns them; without one,
+    // nothing would authenticate them, so the pipeline refuses them in the name of its first layer after admission.
+    private readonly bool _ownsHandshakes;
+
+    /// <summary>The rejection reason of a handshake envelope that reaches a pipeline with no session layer.</summary>
+    public const string UnexpectedHandshake = "unexpected-handshake";
 
     /// <summary>A pipeline with no layers.</summary>
     public static DefensePipeline Empty { get; } = new([]);
@@ -57,10 +65,13 @@ public sealed class DefensePipeline
     public async ValueTask<PipelineVerdict> OpenAsync(Envelope envelope, MessageContext context)
     {
         var bindReply = context.Direction == Wire.WireDirection.Reply && context.Answers != 0;
+        var refuseHandshake = !_ownsHandshakes && envelope.Kind is EnvelopeKind.Handshake or EnvelopeKind.HandshakeReply;
         foreach (var layer in _open)
         {
             var wasAuthenticated = context.Authenticated;
-            var result = await layer.OpenAsync(envelope, context);
+            var result = refuseHandshake && layer.Stage != DefenseStage.Admission // admission still counts them first
+                ? OpenResult.Reject(UnexpectedHandshake)
+                : await layer.OpenAsync(envelope, context);
             if (result.Outcome == OpenOutcome.Continue && bindReply && !wasAuthenticated && context.Authenticated
                 && result.Envelope is { } opened && opened.InReplyTo != context.Answers)
             {

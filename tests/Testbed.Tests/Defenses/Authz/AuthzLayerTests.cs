@@ -34,12 +34,14 @@ public class AuthzLayerTests
     }
 
     [Fact]
-    public void Replies_and_handshakes_pass()
+    public async Task Replies_and_handshakes_pass()
     {
         var h = Harness(new AuthzOptions { Policy = AuthzPolicy.Parse("allow: []", "deny-all") });
         Assert.Null(h.Reason(GuardHarness.Message("account/9", "customer/1", EnvelopeKind.BalanceReply), WireDirection.Reply));
-        Assert.Null(h.Reason(GuardHarness.Message("evil/1", "payments/0", EnvelopeKind.Handshake)));
-        Assert.Null(h.Reason(GuardHarness.Message("payments/0", "evil/1", EnvelopeKind.HandshakeReply), WireDirection.Reply));
+        var layer = h.Layer<AuthzLayer>(); // handshakes belong to the session layer (a pipeline without one refuses them)
+        var offer = GuardHarness.Message("evil/1", "payments/0", EnvelopeKind.Handshake);
+        Assert.Same(offer, (await layer.OpenAsync(offer, new MessageContext { Endpoint = h.Endpoint("payments/0"), Peer = "evil/1", Direction = WireDirection.Request })).Envelope);
+        Assert.Equal(DefensePipeline.UnexpectedHandshake, h.Reason(offer));
         Assert.Equal(AuthzLayer.Denied, h.Reason(GuardHarness.Message("customer/1", "payments/0", EnvelopeKind.Order)));
         Assert.Equal(AuthzLayer.Denied, h.Reason(GuardHarness.Message("account/9", "customer/1", EnvelopeKind.BalanceReply)));
     }

@@ -144,7 +144,7 @@ public class ReplayTimestampModeTests
     [Fact]
     public void Handshakes_pass_without_a_nonce_and_are_sealed_unchanged()
     {
-        var h = Harness();
+        var h = new GuardHarness(b => b.AddReplay(new ReplayOptions { Mode = ReplayMode.Timestamp }).AddLayer("session", _ => new PassThroughSessionLayer()));
         var offer = GuardHarness.Message("customer/1", "payments/0", EnvelopeKind.Handshake, timestampMs: 0);
         Assert.Same(offer, h.Seal(offer));
         Assert.Null(h.Reason(offer));

@@ -220,16 +220,22 @@ public sealed class SignLayerTests : IDisposable
     [Theory]
     [InlineData(EnvelopeKind.Handshake)]
     [InlineData(EnvelopeKind.HandshakeReply)]
-    public async Task Handshakes_pass_through_untouched_and_unauthenticated(EnvelopeKind kind)
+    public async Task Handshakes_belong_to_the_session_layer_so_a_pipeline_without_one_refuses_them(EnvelopeKind kind)
     {
         var handshake = SignHarness.Request(kind: kind) with { Tag = new byte[] { 1, 2, 3 } };
         var sealedHandshake = await _h.SenderPipeline.SealAsync(handshake, _h.SealContext(handshake));
         Assert.Same(handshake, sealedHandshake);
 
+        // The layer itself leaves handshakes to the session layer...
+        var layer = _h.ReceiverPipeline.Layers.Single();
+        var passed = await layer.OpenAsync(handshake, _h.OpenContext(handshake));
+        Assert.Same(handshake, passed.Envelope);
+
+        // ...so a pipeline with no session layer must not let them reach the service unauthenticated.
         var (verdict, context) = await _h.OpenAsync(handshake);
-        Assert.Equal(OpenOutcome.Continue, verdict.Result.Outcome);
-        Assert.Same(handshake, verdict.Result.Envelope);
+        Assert.Equal(("sign", DefensePipeline.UnexpectedHandshake), (verdict.Layer, verdict.Result.Reason));
         Assert.False(context.Authenticated);
+        Assert.Equal(1, _h.ReceiverEvents.Count);
     }
 
     [Fact]
