@@ -29,6 +29,7 @@ public sealed class AttackCatalog
         ["reply-swap"] = () => new ReplySwap(),
         ["spoof"] = () => new Spoof(),
         ["tamper"] = () => new Tamper(),
+        ["withhold"] = () => new Withhold(),
     });
 
     /// <summary>Every attack kind, in name order.</summary>

@@ -28,7 +28,7 @@ public static partial class DefenseCatalog
         new(StringComparer.Ordinal)
         {
             ["none"] = [],
-            ["signed"] = [("sign", NoOptions), ("replay", Options(("mode", "timestamp")))],
+            ["signed"] = [("sign", NoOptions), ("replay", Options(("mode", "timestamp"), ("window", "1s")))],
             ["tls-like"] = TlsLike,
             ["zero-trust"] = ZeroTrust,
             ["paranoid"] = [.. ZeroTrust, ("sign", NoOptions)],

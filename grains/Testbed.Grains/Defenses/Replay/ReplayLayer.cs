@@ -7,8 +7,9 @@ namespace Testbed.Defenses.Replay;
 
 /// <summary>
 /// The replay defense (stage Freshness). Window mode keeps an RFC 6479 <see cref="SlidingWindow"/> per (sender,
-/// session id from key id segment "s") in the receiving endpoint's state and accepts each sequence number once; it
-/// runs after the session layer has authenticated the message. Timestamp mode adds a random 64-bit nonce as key id
+/// session id from key id segment "s") in the receiving endpoint's state and accepts each sequence number once, and
+/// only while the message's timestamp is within max age + tolerance of now (a withheld request does not stay
+/// deliverable for the life of the session); it runs after the session's protection layer has authenticated it. Timestamp mode adds a random 64-bit nonce as key id
 /// segment "n" when sealing (before the authenticity stage, so a signature covers it) and, when opening, accepts a
 /// message whose timestamp is within window + tolerance of now and whose (sender, nonce) is not in the bounded
 /// <see cref="NonceCache"/>. Handshake envelopes pass untouched in both modes (the session layer owns them).
@@ -80,6 +81,11 @@ public sealed class ReplayLayer : IDefenseLayer
             return ReplayReasons.NoSession;
         }
 
+        if (CheckAge(envelope) is { } age)
+        {
+            return age;
+        }
+
         var windows = context.Endpoint.State(_newWindows);
         return windows.For(envelope.Sender, session).Accept(envelope.Sequence) switch
         {
@@ -99,17 +105,13 @@ public sealed class ReplayLayer : IDefenseLayer
             return ReplayReasons.MissingNonce;
         }
 
-        var now = _environment.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var maxAge = _options.MaxAgeMs;
-        if (envelope.TimestampMs < now - maxAge)
+        if (CheckAge(envelope) is { } age)
         {
-            return ReplayReasons.Stale;
+            return age;
         }
 
-        if (envelope.TimestampMs > now + maxAge)
-        {
-            return ReplayReasons.Future;
-        }
+        var now = _environment.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var maxAge = _options.MaxAgeMs;
 
         // Remember the nonce for as long as a message with this timestamp could pass the check above.
         var cache = context.Endpoint.State(_newCache);
@@ -119,6 +121,16 @@ public sealed class ReplayLayer : IDefenseLayer
             NonceVerdict.Duplicate => ReplayReasons.Duplicate,
             _ => ReplayReasons.CacheFull,
         };
+    }
+
+    /// <summary>Stale or future by the receiver's clock (max age + tolerance either way), or null.</summary>
+    private string? CheckAge(Envelope envelope)
+    {
+        var now = _environment.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        var maxAge = _options.MaxAgeMs;
+        return envelope.TimestampMs < now - maxAge ? ReplayReasons.Stale
+            : envelope.TimestampMs > now + maxAge ? ReplayReasons.Future
+            : null;
     }
 
     private static bool IsHandshake(EnvelopeKind kind) => kind is EnvelopeKind.Handshake or EnvelopeKind.HandshakeReply;

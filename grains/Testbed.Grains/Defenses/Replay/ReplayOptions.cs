@@ -12,13 +12,13 @@ public enum ReplayMode
     Timestamp,
 }
 
-/// <summary>Options of the replay defense (scenario keys: mode, windowSize, window, tolerance, cacheSize).</summary>
+/// <summary>Options of the replay defense (scenario keys: mode, windowSize, maxAge, window, tolerance, cacheSize).</summary>
 public sealed record ReplayOptions
 {
     /// <summary>Largest <see cref="CacheSize"/>.</summary>
     public const int MaxCacheSize = 10_000_000;
 
-    private static readonly string[] Keys = ["mode", "windowSize", "window", "tolerance", "cacheSize"];
+    private static readonly string[] Keys = ["mode", "windowSize", "maxAge", "window", "tolerance", "cacheSize"];
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
 
     /// <summary>Window (default) or timestamp.</summary>
@@ -27,17 +27,26 @@ public sealed record ReplayOptions
     /// <summary>Window mode: bitmap bits per session, a power of two in 64..2^20 (default 8192; reorder reach is this − 64).</summary>
     public int WindowSize { get; init; } = SlidingWindow.DefaultSize;
 
+    /// <summary>
+    /// Window mode: how old (or how far ahead) a message may be, before the tolerance (default 1 s). The window stops
+    /// duplicates; this bounds how long a request withheld by the network stays deliverable (a retry is sealed afresh).
+    /// </summary>
+    public TimeSpan MaxAge { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Timestamp mode: how old (or how far ahead) a message may be, before the tolerance (default 30 s).</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Timestamp mode: clock skew tolerated on top of <see cref="Window"/> (default 2 s).</summary>
+    /// <summary>Both modes: clock skew tolerated on top of <see cref="MaxAge"/> or <see cref="Window"/> (default 2 s).</summary>
     public TimeSpan Tolerance { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Timestamp mode: nonces remembered per receiving principal, 1..10^7 (default 100000).</summary>
     public int CacheSize { get; init; } = 100_000;
 
-    /// <summary><see cref="Window"/> + <see cref="Tolerance"/> in whole milliseconds: the largest accepted |now − timestamp|.</summary>
-    public long MaxAgeMs => (long)(Window + Tolerance).TotalMilliseconds;
+    /// <summary>
+    /// The largest accepted |now − timestamp| in whole milliseconds: <see cref="Window"/> (timestamp mode) or
+    /// <see cref="MaxAge"/> (window mode), plus <see cref="Tolerance"/>.
+    /// </summary>
+    public long MaxAgeMs => (long)((Mode == ReplayMode.Timestamp ? Window : MaxAge) + Tolerance).TotalMilliseconds;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid value.</summary>
     public void Validate()
@@ -53,6 +62,7 @@ public sealed record ReplayOptions
         }
 
         CheckDuration("window", Window, TimeSpan.FromMilliseconds(1));
+        CheckDuration("maxAge", MaxAge, TimeSpan.FromMilliseconds(1));
         CheckDuration("tolerance", Tolerance, TimeSpan.Zero);
         if (CacheSize is < 1 or > MaxCacheSize)
         {
@@ -86,7 +96,7 @@ public sealed record ReplayOptions
             };
         }
 
-        string[] otherModeKeys = options.Mode == ReplayMode.Window ? ["window", "tolerance", "cacheSize"] : ["windowSize"];
+        string[] otherModeKeys = options.Mode == ReplayMode.Window ? ["window", "cacheSize"] : ["windowSize", "maxAge"];
         foreach (var key in otherModeKeys.Where(settings.ContainsKey))
         {
             var owner = options.Mode == ReplayMode.Window ? "timestamp" : "window";
@@ -96,6 +106,11 @@ public sealed record ReplayOptions
         if (settings.TryGetValue("windowSize", out var size))
         {
             options = options with { WindowSize = Integer("windowSize", size, $"a power of two in {SlidingWindow.MinSize}..{SlidingWindow.MaxSize}") };
+        }
+
+        if (settings.TryGetValue("maxAge", out var maxAge))
+        {
+            options = options with { MaxAge = Duration("maxAge", maxAge) };
         }
 
         if (settings.TryGetValue("window", out var window))

@@ -15,10 +15,10 @@ public static class ReplayReasons
     /// <summary>Window mode: the key id has no (or more than one) session segment "s".</summary>
     public const string NoSession = "no-session";
 
-    /// <summary>Timestamp mode: the timestamp is older than window + tolerance.</summary>
+    /// <summary>The timestamp is older than window (timestamp mode) or max age (window mode) + tolerance.</summary>
     public const string Stale = "replay-stale";
 
-    /// <summary>Timestamp mode: the timestamp is further ahead than window + tolerance.</summary>
+    /// <summary>The timestamp is further ahead than window (timestamp mode) or max age (window mode) + tolerance.</summary>
     public const string Future = "replay-future";
 
     /// <summary>Timestamp mode: the nonce cache is full of live entries (fails closed).</summary>

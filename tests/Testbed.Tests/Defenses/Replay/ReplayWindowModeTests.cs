@@ -9,8 +9,32 @@ namespace Testbed.Tests.Defenses.Replay;
 
 public class ReplayWindowModeTests
 {
-    private static GuardHarness Harness(int windowSize = 8192) =>
-        new(b => b.AddLayer("session", _ => new PassThroughSessionLayer()).AddReplay(new ReplayOptions { WindowSize = windowSize }));
+    // The clock starts at the unix epoch, so messages stamped 0 are fresh until the max age passes.
+    private static GuardHarness Harness(int windowSize = 8192, ReplayOptions? options = null) =>
+        new(b => b.AddLayer("session", _ => new PassThroughSessionLayer()).AddReplay((options ?? new ReplayOptions()) with { WindowSize = windowSize }), DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void A_message_older_than_max_age_plus_tolerance_is_stale_however_new_its_sequence()
+    {
+        var h = Harness(options: new ReplayOptions { MaxAge = TimeSpan.FromSeconds(1), Tolerance = TimeSpan.FromMilliseconds(500) });
+        h.Time.Advance(TimeSpan.FromMilliseconds(1500));
+        Assert.Null(h.Reason(Msg(1))); // exactly at the bound: accepted
+        h.Time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(ReplayReasons.Stale, h.Reason(Msg(2))); // a request withheld by the network, never seen before
+        Assert.Null(h.Reason(GuardHarness.Message("payments/0", "account/1", EnvelopeKind.Debit, 2, timestampMs: 1501, keyId: "s=3f2a9c01.1+k=1")));
+        Assert.Equal(ReplayReasons.Future, h.Reason(GuardHarness.Message("payments/0", "account/1", EnvelopeKind.Debit, 3, timestampMs: 3002, keyId: "s=3f2a9c01.1+k=1")));
+        Assert.Equal([("replay", ReplayReasons.Stale, "payments/0"), ("replay", ReplayReasons.Future, "payments/0")], h.EventList);
+    }
+
+    [Fact]
+    public void Window_mode_reads_max_age_and_tolerance_and_refuses_the_timestamp_modes_keys()
+    {
+        var options = ReplayOptions.FromSettings(new Dictionary<string, string> { ["maxAge"] = "250ms", ["tolerance"] = "50ms" });
+        Assert.Equal(300, options.MaxAgeMs);
+        Assert.Equal(3000, new ReplayOptions().MaxAgeMs); // defaults: 1 s + 2 s
+        Assert.Contains("timestamp", Assert.Throws<ArgumentException>(() => ReplayOptions.FromSettings(new Dictionary<string, string> { ["window"] = "1s" })).Message);
+        Assert.Contains("window", Assert.Throws<ArgumentException>(() => ReplayOptions.FromSettings(new Dictionary<string, string> { ["mode"] = "timestamp", ["maxAge"] = "1s" })).Message);
+    }
 
     private static Envelope Msg(ulong sequence, string session = "3f2a9c01.1", string from = "payments/0") =>
         GuardHarness.Message(from, "account/1", EnvelopeKind.Debit, sequence, keyId: $"s={session}+k=1");
