@@ -28,10 +28,21 @@ public static class PrincipalAddress
     /// <summary>The principal id of a grain id.</summary>
     public static string FromGrainId(GrainId id) => $"{id.Type}/{id.Key}";
 
-    /// <summary>The numeric index of a principal such as "account/17" (17), or -1 when its key is not a number.</summary>
+    /// <summary>
+    /// The numeric index of a principal such as "account/17" (17), or -1 unless it is canonical: one service name, one
+    /// slash, and a decimal index without leading zeros. "account/017", "account/x/17" and "account/+17" are not account 17
+    /// (each would name another grain, one that nobody checks).
+    /// </summary>
     public static int IndexOf(string principal)
     {
-        var slash = principal.LastIndexOf('/');
-        return slash >= 0 && int.TryParse(principal.AsSpan(slash + 1), System.Globalization.NumberStyles.None, null, out var index) ? index : -1;
+        var slash = principal.IndexOf('/');
+        if (slash <= 0 || slash != principal.LastIndexOf('/'))
+        {
+            return -1;
+        }
+
+        var key = principal.AsSpan(slash + 1);
+        return key.Length > 0 && (key.Length == 1 || key[0] != '0')
+            && int.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index) ? index : -1;
     }
 }

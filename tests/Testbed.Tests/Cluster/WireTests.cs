@@ -118,6 +118,33 @@ public sealed class WireTests(ClusterFixture fixture)
         Assert.Contains(tap.Seen, s => s.Injected && s.Envelope?.Sender == victim.Principal);
     }
 
+    [Theory]
+    [InlineData("account/06")]
+    [InlineData("account/x/6")]
+    [InlineData("bank/account/6")]
+    public async Task An_order_to_a_non_canonical_alias_of_an_account_is_declined(string alias)
+    {
+        // Each alias parses to index 6 loosely, but names another grain: a credit there would leave the checked accounts.
+        var outcome = await fixture.Customer(5).Transfer(new TransferCommand(Order("alias", alias.Length), alias, 5));
+
+        Assert.Equal(OutcomeStatus.Fail, outcome.Status);
+        Assert.Contains("bad recipient account", outcome.Error);
+        Assert.DoesNotContain((await fixture.Account(5)).Entries, e => e.OrderId == Order("alias", alias.Length));
+    }
+
+    [Theory]
+    [InlineData("account/0", 0)]
+    [InlineData("account/17", 17)]
+    [InlineData("account/017", -1)]
+    [InlineData("account/00", -1)]
+    [InlineData("account/x/7", -1)]
+    [InlineData("/7", -1)]
+    [InlineData("account/", -1)]
+    [InlineData("account/+7", -1)]
+    [InlineData("account/99999999999", -1)]
+    public void Only_canonical_principals_have_an_index(string principal, int index) =>
+        Assert.Equal(index, PrincipalAddress.IndexOf(principal));
+
     [Fact]
     public async Task Malformed_frame_gets_a_rejected_reply_not_an_exception()
     {

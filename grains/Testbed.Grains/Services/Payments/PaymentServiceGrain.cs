@@ -89,7 +89,7 @@ public sealed class PaymentServiceGrain : ServiceGrain
         }
 
         var to = PrincipalAddress.IndexOf(order.To);
-        if (!order.To.StartsWith("account/", StringComparison.Ordinal) || to < 0 || to >= _options.Accounts || order.To == order.From)
+        if (to < 0 || to >= _options.Accounts || order.To != PaymentsOptions.Account(to) || order.To == order.From)
         {
             return $"bad recipient account {order.To}";
         }
