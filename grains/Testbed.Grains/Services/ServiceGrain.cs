@@ -10,9 +10,11 @@ namespace Testbed.Services;
 /// reached only through <see cref="IEnvelopeEndpoint.Deliver"/>: it is a POCO grain with no grain factory, so service code
 /// has no way around the wire (an architecture test enforces that no service takes a grain factory or cluster client).
 /// Both directions pass the silo's defense pipeline: requests and replies are sealed on the way out and opened on the
-/// way in; a rejected request is answered with an (unprotected) <see cref="EnvelopeKind.Rejected"/> envelope.
+/// way in; a rejected request is answered with an (unprotected) <see cref="EnvelopeKind.Rejected"/> envelope. Each
+/// delivered request is opened with its origin on the transport (<see cref="WireSource"/>), which the grain's own call
+/// filter records.
 /// </summary>
-public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
+public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint, IIncomingGrainCallFilter
 {
     private readonly IWire _wire;
     private readonly DefensePipeline _defenses;
@@ -56,7 +58,7 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
             return Encode(await HandleGuardedAsync(request));
         }
 
-        var context = new MessageContext { Endpoint = _endpoint, Peer = request.Sender, Direction = WireDirection.Request };
+        var context = new MessageContext { Endpoint = _endpoint, Peer = request.Sender, Direction = WireDirection.Request, Source = WireSource.Current ?? WireSource.Unknown };
         try
         {
             var verdict = await _defenses.OpenAsync(request, context);
@@ -76,6 +78,9 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
             context.Release();
         }
     }
+
+    /// <summary>Records where each call came from on the transport (<see cref="WireSource.Current"/>) while it runs.</summary>
+    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) => WireSource.InvokeAsync(context);
 
     private async ValueTask<Envelope> HandleGuardedAsync(Envelope request)
     {
