@@ -11,10 +11,9 @@ namespace Testbed.Services;
 /// has no way around the wire (an architecture test enforces that no service takes a grain factory or cluster client).
 /// Both directions pass the silo's defense pipeline: requests and replies are sealed on the way out and opened on the
 /// way in; a rejected request is answered with an (unprotected) <see cref="EnvelopeKind.Rejected"/> envelope. Each
-/// delivered request is opened with its origin on the transport (<see cref="WireSource"/>), which the grain's own call
-/// filter records.
+/// delivered request is opened with its origin on the transport (<see cref="WireSource"/>).
 /// </summary>
-public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint, IIncomingGrainCallFilter
+public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
 {
     private readonly IWire _wire;
     private readonly DefensePipeline _defenses;
@@ -78,9 +77,6 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint, IIncomingGra
             context.Release();
         }
     }
-
-    /// <summary>Records where each call came from on the transport (<see cref="WireSource.Current"/>) while it runs.</summary>
-    Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context) => WireSource.InvokeAsync(context);
 
     private async ValueTask<Envelope> HandleGuardedAsync(Envelope request)
     {

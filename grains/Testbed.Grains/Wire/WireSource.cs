@@ -6,7 +6,9 @@ namespace Testbed.Wire;
 /// — an in-process injector's — the calling silo's hosted client). Every byte of a frame, the sender it claims included,
 /// is chosen by whoever put it on the wire; this is not, as a connection's peer address is not. For a service's own
 /// traffic it is the service's principal id ("payments/0"). It is an origin, not an identity: defenses may limit by it
-/// (the rate limiter's admission does), never authenticate with it.
+/// (the rate limiter's admission does), never authenticate with it. Recorded by <see cref="WireSourceFilter"/>, which
+/// <c>AddTestbedDefenses</c> registers on a silo whose services run a defense stack (without one nothing reads it, and
+/// the wire with nothing attached pays nothing for it).
 /// </summary>
 public static class WireSource
 {
@@ -15,17 +17,24 @@ public static class WireSource
 
     private static readonly AsyncLocal<string?> Origin = new();
 
-    /// <summary>The origin of the grain call being handled on this flow (set by <see cref="InvokeAsync"/>), else null.</summary>
+    /// <summary>The origin of the delivery being handled on this flow (set by <see cref="WireSourceFilter"/>), else null.</summary>
     public static string? Current => Origin.Value;
 
-    /// <summary>
-    /// Runs the call of <paramref name="context"/> with its origin as <see cref="Current"/> (an incoming grain call filter
-    /// step: endpoints run it for every call they take, so a frame's origin is known while it is opened).
-    /// </summary>
-    public static async Task InvokeAsync(IIncomingGrainCallContext context)
+    /// <summary>Runs the call of <paramref name="context"/> with its origin as <see cref="Current"/>.</summary>
+    internal static async Task InvokeAsync(IIncomingGrainCallContext context)
     {
-        ArgumentNullException.ThrowIfNull(context);
         Origin.Value = context.SourceId is { } source ? source.ToString() : Unknown;
         await context.Invoke();
+    }
+}
+
+/// <summary>An incoming grain call filter: every delivery to an <see cref="IEnvelopeEndpoint"/> runs with its <see cref="WireSource"/>.</summary>
+public sealed class WireSourceFilter : IIncomingGrainCallFilter
+{
+    /// <inheritdoc />
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Grain is IEnvelopeEndpoint ? WireSource.InvokeAsync(context) : context.Invoke();
     }
 }
