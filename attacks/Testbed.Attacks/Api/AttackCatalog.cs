@@ -25,6 +25,7 @@ public sealed class AttackCatalog
         ["eavesdrop"] = () => new Eavesdrop(),
         ["flood"] = () => new Flood(),
         ["key-compromise"] = () => new KeyCompromise(),
+        ["lockout"] = () => new Lockout(),
         ["replay"] = () => new Replay(),
         ["reply-swap"] = () => new ReplySwap(),
         ["spoof"] = () => new Spoof(),

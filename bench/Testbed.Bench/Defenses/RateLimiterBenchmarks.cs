@@ -106,7 +106,7 @@ public class RateLimiterBenchmarks
 
     private OpenOutcome Open(RateLimitLayer layer, Envelope request)
     {
-        var context = new MessageContext { Endpoint = _endpoint, Peer = request.Sender, Direction = WireDirection.Request };
+        var context = new MessageContext { Endpoint = _endpoint, Peer = request.Sender, Direction = WireDirection.Request, Source = request.Sender };
         var result = layer.OpenAsync(request, context).GetAwaiter().GetResult();
         context.Release();
         return result.Outcome;

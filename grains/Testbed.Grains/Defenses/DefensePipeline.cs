@@ -7,13 +7,16 @@ public readonly record struct PipelineVerdict(OpenResult Result, string? Layer);
 
 /// <summary>
 /// The composed channel pipeline of one silo: layers ordered by <see cref="DefenseStage"/> (see there for the inbound
-/// and outbound orders). Every inbound rejection is recorded as a <see cref="SecurityEvent"/>. With no layers it is
+/// and outbound orders); once every layer has let a request through, the layers that are also an
+/// <see cref="IAcceptanceCheck"/> decide on it, in the same order. Every inbound rejection is recorded as a
+/// <see cref="SecurityEvent"/> (with the frame's <see cref="MessageContext.Source"/>). With no layers it is
 /// <see cref="IsEmpty"/> and services skip it entirely.
 /// </summary>
 public sealed class DefensePipeline
 {
     private readonly IDefenseLayer[] _open;
     private readonly IDefenseLayer[] _seal;
+    private readonly (IDefenseLayer Layer, IAcceptanceCheck Check)[] _accept;
 
     /// <summary>Composes <paramref name="layers"/> (any order; a stable sort by stage places them).</summary>
     public DefensePipeline(IEnumerable<IDefenseLayer> layers)
@@ -23,6 +26,7 @@ public sealed class DefensePipeline
         _seal = Layers.Where(l => l.Stage is not DefenseStage.Admission and not DefenseStage.Authorization)
             .OrderBy(l => SealRank(l.Stage)).ToArray();
         _ownsHandshakes = Layers.Any(l => l.Stage == DefenseStage.Channel);
+        _accept = Layers.OfType<IAcceptanceCheck>().Select(c => ((IDefenseLayer)c, c)).ToArray();
     }
 
     // Layers pass handshake envelopes through untouched because the channel (session) layer owns them; without one,
@@ -84,15 +88,20 @@ public sealed class DefensePipeline
                     envelope = result.Envelope ?? throw new InvalidOperationException($"layer {layer.Name} continued without an envelope");
                     break;
                 case OpenOutcome.Reject:
-                    if (!IsConsequential(envelope, context))
-                    {
-                        var env = context.Endpoint.Environment;
-                        env.Events.Record(new SecurityEvent(env.Time.GetUtcNow(), layer.Name, result.Reason ?? "rejected", envelope.Sender, context.Endpoint.Principal, envelope.Kind));
-                    }
-
-                    return new PipelineVerdict(result, layer.Name);
+                    return Rejected(layer, result, envelope, context);
                 default:
                     return new PipelineVerdict(result, layer.Name);
+            }
+        }
+
+        if (context.Direction == Wire.WireDirection.Request)
+        {
+            foreach (var (layer, check) in _accept)
+            {
+                if (check.OnAccepted(envelope, context) is { } reason)
+                {
+                    return Rejected(layer, OpenResult.Reject(reason), envelope, context);
+                }
             }
         }
 
@@ -109,6 +118,20 @@ public sealed class DefensePipeline
 
     /// <summary>The rejection reason of an authenticated reply that answers another request.</summary>
     public const string ReplyMismatch = "reply-mismatch";
+
+    private static PipelineVerdict Rejected(IDefenseLayer layer, OpenResult result, Envelope envelope, MessageContext context)
+    {
+        if (!IsConsequential(envelope, context))
+        {
+            var env = context.Endpoint.Environment;
+            env.Events.Record(new SecurityEvent(env.Time.GetUtcNow(), layer.Name, result.Reason ?? "rejected", envelope.Sender, context.Endpoint.Principal, envelope.Kind)
+            {
+                Source = context.Source,
+            });
+        }
+
+        return new PipelineVerdict(result, layer.Name);
+    }
 
     private static int SealRank(DefenseStage stage) => stage switch
     {

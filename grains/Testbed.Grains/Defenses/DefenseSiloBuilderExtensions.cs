@@ -11,7 +11,8 @@ public static class DefenseSiloBuilderExtensions
     /// <summary>
     /// Adds the defense pipeline described by <paramref name="pipeline"/> (built once per silo), the environment its
     /// layers use, and the <see cref="ServiceRuntime"/>. Security events go to <paramref name="events"/> (shared by every
-    /// silo of an embedded cluster). Layers that need identities require <c>AddTestbedIdentity</c> on the same silo.
+    /// silo of an embedded cluster). Layers that need identities require <c>AddTestbedIdentity</c> on the same silo. With
+    /// any layer, every delivery is opened with its origin on the transport (<see cref="WireSource"/>).
     /// </summary>
     public static ISiloBuilder AddTestbedDefenses(this ISiloBuilder builder, DefensePipelineBuilder pipeline, ISecurityEventSink events)
     {
@@ -27,6 +28,11 @@ public static class DefenseSiloBuilderExtensions
             sp.GetRequiredService<IWire>()));
         builder.Services.AddSingleton(sp => pipeline.Build(sp.GetRequiredService<DefenseEnvironment>()));
         builder.Services.AddSingleton(sp => new ServiceRuntime(sp.GetRequiredService<DefensePipeline>(), sp.GetRequiredService<DefenseEnvironment>()));
+        if (pipeline.Names.Count > 0)
+        {
+            builder.AddTestbedWireSource();
+        }
+
         return builder;
     }
 

@@ -42,6 +42,19 @@ public interface IDefenseLayer
     ValueTask<OpenResult> OpenAsync(Envelope envelope, MessageContext context);
 }
 
+/// <summary>
+/// A layer that also decides once the whole inbound pipeline has accepted a request: every layer continued, so as far
+/// as the stack can tell the request is authentic (<see cref="MessageContext.Authenticated"/> when an authenticating
+/// layer ran), fresh and authorized. Forgeries and replays do not get this far, so what a layer counts per principal
+/// here cannot be driven by an adversary without the principal's keys (the rate limiter's per-principal buckets and
+/// blocks live here). A rejection here is a security event like any other, under the layer's name.
+/// </summary>
+public interface IAcceptanceCheck
+{
+    /// <summary>The reason to reject an accepted request (short, stable, kebab-case), or null to let it through; never throws for bad input.</summary>
+    string? OnAccepted(Envelope envelope, MessageContext context);
+}
+
 /// <summary>What an inbound layer decided.</summary>
 public enum OpenOutcome
 {

@@ -4,8 +4,9 @@ namespace Testbed.Defenses;
 
 /// <summary>
 /// One message's passage through the pipeline. Layers share what they learn through it: the channel layer sets
-/// <see cref="Session"/>, authenticating layers set <see cref="Authenticated"/>. A reply is sealed with the context its
-/// request was opened with (<see cref="ForReply"/>), so it goes back on the same session.
+/// <see cref="Session"/>, authenticating layers set <see cref="Authenticated"/>. An inbound request also carries its
+/// <see cref="Source"/> on the transport. A reply is sealed with the context its request was opened with
+/// (<see cref="ForReply"/>), so it goes back on the same session.
 /// </summary>
 public sealed class MessageContext
 {
@@ -17,6 +18,14 @@ public sealed class MessageContext
 
     /// <summary>Whether this message is a request or a reply.</summary>
     public required WireDirection Direction { get; init; }
+
+    /// <summary>
+    /// Where an inbound request came from on the transport (<see cref="WireSource"/>: the grain whose call carried the
+    /// frame, as the runtime stamped it). Unlike <see cref="Peer"/>, the sender a frame claims, whoever put the frame on the
+    /// wire cannot choose it — but it is an origin, not an identity: limit by it, never authenticate with it. Null when the
+    /// pipeline runs outside a delivery (sealing, replies).
+    /// </summary>
+    public string? Source { get; init; }
 
     /// <summary>Session state set by the channel layer (null without one).</summary>
     public object? Session { get; set; }

@@ -11,7 +11,12 @@ public sealed record SecurityEvent(
     [property: Id(2)] string Reason,
     [property: Id(3)] string ClaimedSender,
     [property: Id(4)] string Recipient,
-    [property: Id(5)] EnvelopeKind Kind);
+    [property: Id(5)] EnvelopeKind Kind)
+{
+    /// <summary>Where the rejected frame came from on the transport (<see cref="MessageContext.Source"/>); null when unknown.</summary>
+    [Id(6)]
+    public string? Source { get; init; }
+}
 
 /// <summary>Receives security events.</summary>
 public interface ISecurityEventSink

@@ -10,7 +10,8 @@ namespace Testbed.Services;
 /// reached only through <see cref="IEnvelopeEndpoint.Deliver"/>: it is a POCO grain with no grain factory, so service code
 /// has no way around the wire (an architecture test enforces that no service takes a grain factory or cluster client).
 /// Both directions pass the silo's defense pipeline: requests and replies are sealed on the way out and opened on the
-/// way in; a rejected request is answered with an (unprotected) <see cref="EnvelopeKind.Rejected"/> envelope.
+/// way in; a rejected request is answered with an (unprotected) <see cref="EnvelopeKind.Rejected"/> envelope. Each
+/// delivered request is opened with its origin on the transport (<see cref="WireSource"/>).
 /// </summary>
 public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
 {
@@ -56,7 +57,7 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
             return Encode(await HandleGuardedAsync(request));
         }
 
-        var context = new MessageContext { Endpoint = _endpoint, Peer = request.Sender, Direction = WireDirection.Request };
+        var context = new MessageContext { Endpoint = _endpoint, Peer = request.Sender, Direction = WireDirection.Request, Source = WireSource.Current ?? WireSource.Unknown };
         try
         {
             var verdict = await _defenses.OpenAsync(request, context);

@@ -26,6 +26,16 @@ public static class WireSiloBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Records the origin of every delivery (<see cref="WireSource"/>) with a <see cref="WireSourceFilter"/>: a filter
+    /// on every grain call of the silo, so only silos whose defenses read it register it (<c>AddTestbedDefenses</c>).
+    /// </summary>
+    public static ISiloBuilder AddTestbedWireSource(this ISiloBuilder builder)
+    {
+        builder.Services.AddSingleton<IIncomingGrainCallFilter, WireSourceFilter>();
+        return builder;
+    }
+
     private sealed class WireStarter(Wire wire) : ILifecycleParticipant<ISiloLifecycle>
     {
         public void Participate(ISiloLifecycle lifecycle) =>

@@ -8,7 +8,8 @@ namespace Testbed.Defenses.InProcess;
 /// <summary>
 /// Principals exchanging envelopes through one defense stack without a cluster: an in-process <see cref="IWire"/> that
 /// encodes and strictly decodes every envelope and hands it to the recipient node, which opens it, answers with an
-/// echo and seals the reply — as a service grain does. Used by the benchmarks to measure a stack's seal and open.
+/// echo and seals the reply — as a service grain does. There is no transport, so a request's source is its sender (as a
+/// service's own traffic is on the cluster). Used by the benchmarks to measure a stack's seal and open.
 /// </summary>
 public sealed class InProcessChannel : IWire, IDisposable
 {
@@ -76,7 +77,7 @@ public sealed class InProcessNode(string principal, DefensePipeline pipeline, De
     /// </summary>
     public async ValueTask<PipelineVerdict> OpenAsync(Envelope request)
     {
-        var context = new MessageContext { Endpoint = Endpoint, Peer = request.Sender, Direction = WireDirection.Request };
+        var context = new MessageContext { Endpoint = Endpoint, Peer = request.Sender, Direction = WireDirection.Request, Source = request.Sender };
         try
         {
             return await pipeline.OpenAsync(request, context);
@@ -90,7 +91,7 @@ public sealed class InProcessNode(string principal, DefensePipeline pipeline, De
     /// <summary>What a service grain does with a delivered request: open it, echo the payload back, seal the reply.</summary>
     public async ValueTask<Envelope> ReceiveAsync(Envelope request)
     {
-        var context = new MessageContext { Endpoint = Endpoint, Peer = request.Sender, Direction = WireDirection.Request };
+        var context = new MessageContext { Endpoint = Endpoint, Peer = request.Sender, Direction = WireDirection.Request, Source = request.Sender };
         try
         {
             var verdict = await pipeline.OpenAsync(request, context);

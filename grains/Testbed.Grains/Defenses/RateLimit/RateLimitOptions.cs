@@ -8,24 +8,25 @@ public sealed record RateLimitOptions
 {
     private static readonly string[] Keys = ["rate", "burst", "concurrency", "strikes", "blockFor", "maxSenders"];
 
-    /// <summary>Tokens per second added to each claimed sender's bucket, (0, 10^9] (default 1000).</summary>
+    /// <summary>Tokens per second added to each bucket (a wire source's; an authenticated principal's), (0, 10^9] (default 1000).</summary>
     public double Rate { get; init; } = 1000;
 
-    /// <summary>Bucket capacity: how many messages a sender may send at once, 1..10^6 (default 200).</summary>
+    /// <summary>Bucket capacity: how many messages a source (or principal) may send at once, 1..10^6 (default 200).</summary>
     public int Burst { get; init; } = 200;
 
     /// <summary>Requests handled at the same time on one silo, 1..10^6 (default 256).</summary>
     public int Concurrency { get; init; } = 256;
 
-    /// <summary>Refusals within <see cref="BlockFor"/> after which a sender is blocked, 1..1000 (default 20).</summary>
+    /// <summary>Refusals within <see cref="BlockFor"/> after which a source (or authenticated principal) is blocked, 1..1000 (default 20).</summary>
     public int Strikes { get; init; } = 20;
 
-    /// <summary>How long a blocked sender stays blocked, and the span in which strikes count, 1ms..1h (default 5 s).</summary>
+    /// <summary>How long a blocked source or principal stays blocked, and the span in which strikes count, 1ms..1h (default 5 s).</summary>
     public TimeSpan BlockFor { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Claimed senders tracked per silo, 1..10^7 (default 100000). When full, idle senders are forgotten; if none is
-    /// idle, requests from new senders are refused as overloaded (a flood of forged sender ids cannot exhaust memory).
+    /// Wire sources, and authenticated principals, tracked per silo (each), 1..10^7 (default 100000). When full, idle
+    /// ones are forgotten; if none is idle, requests from new ones are refused as overloaded (memory stays bounded; forged
+    /// sender ids take no entry at all).
     /// </summary>
     public int MaxSenders { get; init; } = 100_000;
 

@@ -14,7 +14,7 @@ internal enum AdmissionDecision
 }
 
 /// <summary>
-/// One claimed sender's admission state on a silo: a token bucket refilled from the injected clock (so fake time
+/// One key's admission state on a silo (a wire source's, or an authenticated principal's): a token bucket refilled from the injected clock (so fake time
 /// drives it), the times of its last refusals, and its block. Thread-safe (a lock per sender).
 /// </summary>
 internal sealed class SenderBucket
@@ -64,7 +64,7 @@ internal sealed class SenderBucket
         }
     }
 
-    /// <summary>True while the sender is blocked at <paramref name="now"/>.</summary>
+    /// <summary>True while the key is blocked at <paramref name="now"/>.</summary>
     public bool IsBlockedAt(long now)
     {
         lock (_lock)
@@ -73,7 +73,7 @@ internal sealed class SenderBucket
         }
     }
 
-    /// <summary>True when forgetting this sender changes nothing: not blocked, no strike in the window, bucket full.</summary>
+    /// <summary>True when forgetting this key changes nothing: not blocked, no strike in the window, bucket full.</summary>
     public bool IsIdleAt(long now, RateLimitOptions options, long blockTicks)
     {
         lock (_lock)
@@ -89,7 +89,7 @@ internal sealed class SenderBucket
             ? Math.Min(options.Burst, _tokens + ((now - _refilledAt) * options.Rate / TimeSpan.TicksPerSecond))
             : _tokens;
 
-    /// <summary>Records a refusal; true when it is the <paramref name="strikes"/>-th within <paramref name="blockTicks"/> (the sender is then blocked).</summary>
+    /// <summary>Records a refusal; true when it is the <paramref name="strikes"/>-th within <paramref name="blockTicks"/> (the key is then blocked).</summary>
     private bool Strike(long now, int strikes, long blockTicks)
     {
         _lastStrike = now;

@@ -47,19 +47,22 @@ internal sealed class GuardHarness
 
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    /// <summary>Opens <paramref name="envelope"/> at its recipient's endpoint; returns the verdict and the context (to release).</summary>
-    public (PipelineVerdict Verdict, MessageContext Context) Open(Envelope envelope, WireDirection direction = WireDirection.Request)
+    /// <summary>
+    /// Opens <paramref name="envelope"/> at its recipient's endpoint, as delivered from wire source <paramref name="source"/>
+    /// (default: its claimed sender, as a service's own traffic is); returns the verdict and the context (to release).
+    /// </summary>
+    public (PipelineVerdict Verdict, MessageContext Context) Open(Envelope envelope, WireDirection direction = WireDirection.Request, string? source = null)
     {
-        var context = new MessageContext { Endpoint = Endpoint(envelope.Recipient), Peer = envelope.Sender, Direction = direction };
+        var context = new MessageContext { Endpoint = Endpoint(envelope.Recipient), Peer = envelope.Sender, Direction = direction, Source = source ?? envelope.Sender };
         var task = Pipeline.OpenAsync(envelope, context);
         Assert.True(task.IsCompleted, "these layers complete synchronously");
         return (task.Result, context);
     }
 
     /// <summary>Opens and releases at once; returns the rejection reason, or null when the envelope passed.</summary>
-    public string? Reason(Envelope envelope, WireDirection direction = WireDirection.Request)
+    public string? Reason(Envelope envelope, WireDirection direction = WireDirection.Request, string? source = null)
     {
-        var (verdict, context) = Open(envelope, direction);
+        var (verdict, context) = Open(envelope, direction, source);
         context.Release();
         return verdict.Result.Outcome == OpenOutcome.Reject ? verdict.Result.Reason : null;
     }

@@ -38,12 +38,13 @@ public class RateLimitLayerTests
     }
 
     [Fact]
-    public void Senders_have_separate_buckets()
+    public void Sources_have_separate_buckets()
     {
         var h = Harness(new RateLimitOptions { Rate = 1, Burst = 2 });
         Assert.Equal(2, Admitted(h, "customer/1", 4));
         Assert.Equal(2, Admitted(h, "customer/2", 4));
-        Assert.Equal(2, h.Layer<RateLimitLayer>().GetStatistics().TrackedSenders);
+        var stats = h.Layer<RateLimitLayer>().GetStatistics();
+        Assert.Equal((2, 0), (stats.TrackedSources, stats.TrackedPrincipals)); // no authenticating layer: no principal is charged
     }
 
     [Fact]
@@ -90,41 +91,41 @@ public class RateLimitLayerTests
     }
 
     [Fact]
-    public void A_sender_refused_strikes_times_is_blocked_for_block_for_then_released()
+    public void A_source_refused_strikes_times_is_blocked_for_block_for_then_released()
     {
         var h = Harness(new RateLimitOptions { Rate = 10, Burst = 2, Strikes = 3, BlockFor = TimeSpan.FromSeconds(5) });
         var layer = h.Layer<RateLimitLayer>();
         Assert.Equal(2, Admitted(h, "customer/6", 2));
         Assert.Equal(RateLimitReasons.RateLimited, h.Reason(From("customer/6")));
         Assert.Equal(RateLimitReasons.RateLimited, h.Reason(From("customer/6")));
-        Assert.False(layer.IsBlocked("customer/6"));
+        Assert.False(layer.IsSourceBlocked("customer/6"));
         var blockedAt = h.Time.GetUtcNow();
         Assert.Equal(RateLimitReasons.RateLimited, h.Reason(From("customer/6"))); // third strike
-        Assert.True(layer.IsBlocked("customer/6"));
+        Assert.True(layer.IsSourceBlocked("customer/6"));
+        Assert.False(layer.IsBlocked("customer/6")); // the source is blocked, not the principal: nothing authenticated it
 
-        h.Time.Advance(TimeSpan.FromSeconds(1)); // the bucket refills, but a blocked sender is not let through
-        Assert.Equal(RateLimitReasons.SenderBlocked, h.Reason(From("customer/6")));
+        h.Time.Advance(TimeSpan.FromSeconds(1)); // the bucket refills, but a blocked source is not let through
+        Assert.Equal(RateLimitReasons.SourceBlocked, h.Reason(From("customer/6")));
         Assert.Null(h.Reason(From("customer/7")));
-        Assert.False(layer.IsBlocked("customer/7"));
+        Assert.False(layer.IsSourceBlocked("customer/7"));
 
-        var block = Assert.Single(layer.BlockedSenders);
-        Assert.Equal(new SenderBlock("customer/6", blockedAt, blockedAt.AddSeconds(5)), block);
+        var block = Assert.Single(layer.BlockHistory);
+        Assert.Equal(new SenderBlock("customer/6", blockedAt, blockedAt.AddSeconds(5)) { Source = "customer/6" }, block);
+        Assert.Empty(layer.BlockedSenders);
         Assert.Equal(blockedAt, layer.FirstBlockedAt("customer/6"));
         Assert.Null(layer.FirstBlockedAt("customer/7"));
 
         h.Time.Advance(TimeSpan.FromSeconds(4) - TimeSpan.FromTicks(1));
-        Assert.Equal(RateLimitReasons.SenderBlocked, h.Reason(From("customer/6")));
+        Assert.Equal(RateLimitReasons.SourceBlocked, h.Reason(From("customer/6")));
         h.Time.Advance(TimeSpan.FromTicks(1));
-        Assert.False(layer.IsBlocked("customer/6"));
-        Assert.Empty(layer.BlockedSenders);
+        Assert.False(layer.IsSourceBlocked("customer/6"));
         Assert.Equal(2, Admitted(h, "customer/6", 2)); // back with a full bucket
 
         Assert.Equal(
-            ["rate-limited", "rate-limited", "rate-limited", "sender-blocked", "sender-blocked"],
+            ["rate-limited", "rate-limited", "rate-limited", "source-blocked", "source-blocked"],
             h.EventList.Select(e => e.Reason));
         var stats = layer.GetStatistics();
         Assert.Equal((1L, 2L, 3L), (stats.Blocks, stats.RefusedWhileBlocked, stats.RateLimited));
-        Assert.Single(layer.BlockHistory);
     }
 
     [Fact]
@@ -139,14 +140,14 @@ public class RateLimitLayerTests
             Assert.Equal(RateLimitReasons.RateLimited, h.Reason(From("customer/1")));
         }
 
-        Assert.False(layer.IsBlocked("customer/1")); // strikes at 0 s, 3 s, 6 s: the oldest of the last three is 6 s old
+        Assert.False(layer.IsSourceBlocked("customer/1")); // strikes at 0 s, 3 s, 6 s: the oldest of the last three is 6 s old
         h.Time.Advance(TimeSpan.FromMilliseconds(500));
         Assert.Equal(RateLimitReasons.RateLimited, h.Reason(From("customer/1"))); // 3 s, 6 s, 6.5 s: within 5 s
-        Assert.True(layer.IsBlocked("customer/1"));
+        Assert.True(layer.IsSourceBlocked("customer/1"));
     }
 
     [Fact]
-    public void A_full_sender_table_refuses_new_senders_until_old_ones_are_idle()
+    public void A_full_source_table_refuses_new_sources_until_old_ones_are_idle()
     {
         var h = Harness(new RateLimitOptions { Rate = 10, Burst = 1, MaxSenders = 2 });
         Assert.Null(h.Reason(From("customer/1")));
@@ -155,7 +156,7 @@ public class RateLimitLayerTests
 
         h.Time.Advance(TimeSpan.FromSeconds(1)); // both buckets full again: forgetting them changes nothing
         Assert.Null(h.Reason(From("customer/3")));
-        Assert.Equal(1, h.Layer<RateLimitLayer>().GetStatistics().TrackedSenders);
+        Assert.Equal(1, h.Layer<RateLimitLayer>().GetStatistics().TrackedSources);
     }
 
     [Fact]
@@ -167,7 +168,7 @@ public class RateLimitLayerTests
         var admitted = 0;
         Parallel.For(0, 2_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, _ =>
         {
-            var context = new MessageContext { Endpoint = endpoint, Peer = "bench/0", Direction = WireDirection.Request };
+            var context = new MessageContext { Endpoint = endpoint, Peer = "bench/0", Direction = WireDirection.Request, Source = "bench/0" };
             var result = layer.OpenAsync(From("bench/0"), context).AsTask().GetAwaiter().GetResult();
             if (result.Outcome == OpenOutcome.Continue)
             {
