@@ -104,6 +104,20 @@ public sealed class AdversaryContext
     public async Task<(Attempt Attempt, InjectionResult Result)> InjectAsync(Envelope forged, string action) =>
         await InjectFrameAsync(forged.Recipient, EnvelopeCodec.Encode(forged), action, forged.Sender, forged.Kind);
 
+    /// <summary>
+    /// Injects <paramref name="envelope"/> without recording an attempt and returns the raw reply: the handshakes a
+    /// <see cref="SessionClient"/> runs on the attack's behalf (its attempts are what it then sends on the session).
+    /// </summary>
+    internal Task<byte[]> InjectHandshakeAsync(Envelope envelope, CancellationToken cancellationToken)
+    {
+        if (!_capabilities.HasFlag(AdversaryCapabilities.Inject))
+        {
+            throw new InvalidOperationException("this attack did not declare the Inject capability");
+        }
+
+        return _hooks.InjectAsync(envelope.Recipient, EnvelopeCodec.Encode(envelope), cancellationToken);
+    }
+
     /// <summary>Injects a raw frame (e.g. a recorded one, replayed byte for byte).</summary>
     public async Task<(Attempt Attempt, InjectionResult Result)> InjectFrameAsync(string recipient, byte[] frame, string action, string claimedSender, EnvelopeKind kind)
     {

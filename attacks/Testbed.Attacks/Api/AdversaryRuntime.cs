@@ -186,7 +186,10 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
             first is null || detected == default ? null : Math.Max(0, (detected - first.Value).TotalMilliseconds),
             first is null || blocked == default ? null : Math.Max(0, (blocked - first.Value).TotalMilliseconds),
             judgement.Details,
-            Errors());
+            Errors())
+        {
+            Variant = _attack.Variant,
+        };
     }
 
     /// <summary>

@@ -16,6 +16,13 @@ public abstract class Attack
     /// <summary>Kind, CAPEC id, MITRE technique, capabilities.</summary>
     public abstract AttackInfo Info { get; }
 
+    /// <summary>
+    /// The variant the options selected when it is not the attack's default (e.g. <c>session</c> for key-compromise's
+    /// session mode), or null. Results carry it (<see cref="AttackResult.Variant"/>) and the attack × defense matrix gives
+    /// each variant its own row, <c>kind (variant)</c>. Read after <see cref="Configure"/>.
+    /// </summary>
+    public virtual string? Variant => null;
+
     /// <summary>Reads options; throw <see cref="ArgumentException"/> for a bad one.</summary>
     public virtual void Configure(AttackOptions options)
     {

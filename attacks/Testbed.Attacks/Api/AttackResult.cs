@@ -26,6 +26,10 @@ public sealed record AttackResult(
     [Id(15)]
     public string? Silo { get; init; }
 
+    /// <summary>The variant the scenario's options selected (<see cref="Attack.Variant"/>, e.g. <c>session</c>); null for the attack's default.</summary>
+    [Id(16)]
+    public string? Variant { get; init; }
+
     /// <summary>Succeeded attempts over attempts (0 without attempts).</summary>
     public double SuccessRate => Attempts == 0 ? 0 : (double)Succeeded / Attempts;
 

@@ -36,12 +36,13 @@ public static class Forgery
     }
 
     /// <summary>
-    /// Marks each attempt succeeded exactly when its <see cref="Attempt.Key"/> is an order id the accounts applied a debit
-    /// for (attempts without a key fail); returns how many succeeded. The judge of order forgeries.
+    /// Marks each attempt succeeded exactly when its <see cref="Attempt.Key"/> is an order id the accounts applied an entry
+    /// of <paramref name="direction"/> for — a debit by default (attempts without a key fail); returns how many succeeded.
+    /// The judge of order forgeries (and, with <see cref="EntryDirection.Credit"/>, of forged credits).
     /// </summary>
-    public static int SucceedWhereOrderApplied(this AttackJudgement judgement)
+    public static int SucceedWhereOrderApplied(this AttackJudgement judgement, EntryDirection direction = EntryDirection.Debit)
     {
-        var applied = judgement.AppliedOrderIds();
+        var applied = judgement.AppliedOrderIds(direction);
         foreach (var attempt in judgement.Attempts)
         {
             attempt.Succeeded = attempt.Key is not null && applied.Contains(attempt.Key);

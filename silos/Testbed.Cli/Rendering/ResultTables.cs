@@ -37,7 +37,7 @@ internal static class ResultTables
         {
             var detail = $"{a.Attempts} attempts: {a.Succeeded} succeeded, {a.Detected} detected, {a.Blocked} blocked, {a.Absorbed} absorbed"
                 + (a.MttdMs is { } mttd ? $" · MTTD {mttd:F0} ms" : "") + (a.ContainmentMs is { } contained ? $" · contained in {contained:F0} ms" : "");
-            table.AddRow($"attack {Markup.Escape(a.Kind)} ({Markup.Escape(a.Capec)})", (a.Succeeded > 0 ? "[red]" : "[green]") + Markup.Escape(detail) + "[/]");
+            table.AddRow($"attack {Markup.Escape(AttackMatrix.RowOf(a))} ({Markup.Escape(a.Capec)})", (a.Succeeded > 0 ? "[red]" : "[green]") + Markup.Escape(detail) + "[/]");
         }
 
         foreach (var f in r.Faults)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using Testbed.Hosting.Reports;
 using Testbed.Hosting.Runs;
 
 namespace Testbed.Cli.Rendering;
@@ -33,7 +34,7 @@ internal static class TimelineView
 
         foreach (var a in r.Attacks)
         {
-            rows.AddRow(Markup.Escape(a.Kind), $"[{(a.Succeeded > 0 ? "red" : "green")}]{Bar(a.StartMs, a.StopMs, span, step)}[/]",
+            rows.AddRow(Markup.Escape(AttackMatrix.RowOf(a)), $"[{(a.Succeeded > 0 ? "red" : "green")}]{Bar(a.StartMs, a.StopMs, span, step)}[/]",
                 Markup.Escape($"S {a.Succeeded} · D {a.Detected} · B {a.Blocked} · A {a.Absorbed}"));
         }
 

@@ -1,3 +1,4 @@
+using Testbed.Attacks.Api;
 using Testbed.Hosting.Runs;
 
 namespace Testbed.Hosting.Reports;
@@ -30,7 +31,8 @@ public sealed record MatrixCell(long Attempts, long Succeeded, long Detected, lo
 }
 
 /// <summary>
-/// The attack × defense matrix of a suite: rows are attack kinds (ordinal order), columns defense presets in the order
+/// The attack × defense matrix of a suite: rows are attack kinds, an attack's variant in a row of its own
+/// (<c>key-compromise (session)</c>, see <see cref="RowOf"/>; ordinal order), columns defense presets in the order
 /// none, signed, tls-like, zero-trust, paranoid, custom (a scenario naming no preset is <c>none</c> without layers,
 /// <c>custom</c> with them). Shared by the console table and the HTML report.
 /// </summary>
@@ -46,7 +48,7 @@ public sealed class AttackMatrix
         _cells = cells;
     }
 
-    /// <summary>Attack kinds, one per row.</summary>
+    /// <summary>Row labels: attack kinds, and <c>kind (variant)</c> for a variant (<see cref="RowOf"/>).</summary>
     public IReadOnlyList<string> Attacks { get; }
 
     /// <summary>Defense columns that occur.</summary>
@@ -55,7 +57,7 @@ public sealed class AttackMatrix
     /// <summary>True when no scenario ran an attack.</summary>
     public bool IsEmpty => Attacks.Count == 0;
 
-    /// <summary>The cell of <paramref name="attack"/> under <paramref name="column"/>, or null when no scenario ran that pair.</summary>
+    /// <summary>The cell of row <paramref name="attack"/> under <paramref name="column"/>, or null when no scenario ran that pair.</summary>
     public MatrixCell? this[string attack, string column] => _cells.GetValueOrDefault((attack, column));
 
     /// <summary>Where a defense column (or a bench preset) sorts: none, signed, tls-like, zero-trust, paranoid, custom, then others.</summary>
@@ -64,10 +66,17 @@ public sealed class AttackMatrix
     /// <summary>The defense column a scenario belongs to: its preset, "none" without defenses, else "custom".</summary>
     public static string ColumnOf(ScenarioResult r) => r.Preset ?? (r.Defenses.Count == 0 ? "none" : "custom");
 
+    /// <summary>The row an attack's result belongs to: its kind, with its variant in parentheses when it ran one.</summary>
+    public static string RowOf(AttackResult attack)
+    {
+        ArgumentNullException.ThrowIfNull(attack);
+        return attack.Variant is null ? attack.Kind : $"{attack.Kind} ({attack.Variant})";
+    }
+
     /// <summary>Builds the matrix of <paramref name="results"/>.</summary>
     public static AttackMatrix From(IEnumerable<ScenarioResult> results)
     {
-        var entries = results.SelectMany(r => r.Attacks.Select(a => (a.Kind, Column: ColumnOf(r), Scenario: r.Name, Result: a))).ToList();
+        var entries = results.SelectMany(r => r.Attacks.Select(a => (Kind: RowOf(a), Column: ColumnOf(r), Scenario: r.Name, Result: a))).ToList();
         var cells = entries.GroupBy(e => (e.Kind, e.Column)).ToDictionary(
             g => g.Key,
             g => new MatrixCell(

@@ -120,7 +120,7 @@ public static class JUnitWriter
 
         foreach (var a in r.Attacks)
         {
-            text.Append(CultureInfo.InvariantCulture, $"attack {a.Kind}: {a.Attempts} attempts, S {a.Succeeded} D {a.Detected} B {a.Blocked} A {a.Absorbed}\n");
+            text.Append(CultureInfo.InvariantCulture, $"attack {AttackMatrix.RowOf(a)}: {a.Attempts} attempts, S {a.Succeeded} D {a.Detected} B {a.Blocked} A {a.Absorbed}\n");
         }
 
         return text.ToString();

@@ -130,7 +130,7 @@ internal static class RunSections
         html.Raw("<h3>Attacks</h3>\n");
         var rows = r.Attacks.Select(a => ((string?)(a.Succeeded > 0 ? "fail" : null), (IReadOnlyList<string>)
         [
-            E(a.Kind), E(a.Capec + (a.Mitre is null ? "" : " / " + a.Mitre)), $"{N(a.StartMs / 1000)}–{N(a.StopMs / 1000)} s", N(a.Attempts),
+            E(AttackMatrix.RowOf(a)), E(a.Capec + (a.Mitre is null ? "" : " / " + a.Mitre)), $"{N(a.StartMs / 1000)}–{N(a.StopMs / 1000)} s", N(a.Attempts),
             Count(a.Succeeded, "succeeded"), Count(a.Detected, "detected"), Count(a.Blocked, "blocked"), Count(a.Absorbed, "absorbed"),
             a.MttdMs is { } mttd ? Duration(mttd) : "–", a.ContainmentMs is { } c ? Duration(c) : "–",
             E(string.Join(", ", a.Details.Select(d => $"{d.Key} {N(d.Value)}"))) + Errors(a.Errors),

@@ -153,7 +153,7 @@ internal static class TimelineCharts
     private static void Decorate(PlotModel model, ScenarioResult r, Layout lanes, Func<double, double> y)
     {
         var windows = r.Faults.Select(f => (Label: $"fault {f.Kind}", f.StartMs, f.StopMs, Fill: FaultShade, Text: FaultText))
-            .Concat(r.Attacks.Select(a => (Label: $"attack {a.Kind} (S {a.Succeeded} · D {a.Detected})", a.StartMs, a.StopMs,
+            .Concat(r.Attacks.Select(a => (Label: $"attack {AttackMatrix.RowOf(a)} (S {a.Succeeded} · D {a.Detected})", a.StartMs, a.StopMs,
                 Fill: a.Succeeded > 0 ? AttackHit : AttackHeld, Text: a.Succeeded > 0 ? AttackHitText : AttackHeldText)))
             .ToArray();
         for (var i = 0; i < windows.Length; i++)
