@@ -1,34 +1,48 @@
 using System.Collections.Concurrent;
 using Testbed.Attacks.Api;
 using Testbed.Attacks.Hooks;
+using Testbed.Checking;
+using Testbed.Defenses;
+using Testbed.Defenses.Identity;
 using Testbed.Envelopes;
 using Testbed.Services.Payments;
 
 namespace Testbed.Attacks.Builtin;
 
 /// <summary>
-/// Is handed a customer's long-term key at <c>at</c> (Tamarin's Reveal). (a) Past traffic: of what it recorded before,
+/// Is handed a principal's long-term key at <c>at</c> (Tamarin's Reveal), or as soon after as the principal has one. (a) Past traffic: of what it recorded before,
 /// how much can it now read? With session keys from ephemeral key exchange (forward secrecy) the long-term key opens
-/// nothing; what was sent in clear was readable all along. (b) Impersonation: forges that customer's signed orders
-/// (credentials sniffed, else guessed) every <c>interval</c>; the defender revokes the key <c>revokeAfter</c> later,
-/// and the forgeries keep working until verifiers learn it — the window is reported. CAPEC-560, ATT&amp;CK T1552.004.
+/// nothing; what was sent in clear was readable all along. (b) Impersonation, by mode. <c>sign</c> (default): forges the
+/// customer's signed orders (credentials sniffed, else guessed) every <c>interval</c>. <c>session</c>: runs a session
+/// handshake as the payment shard <c>payments/&lt;victim&gt;</c> with <c>account/&lt;account&gt;</c>, signed with the stolen key, and
+/// sends forged credits on that one session every <c>interval</c>, whatever happens to the key. The defender revokes the
+/// key <c>revokeAfter</c> later; the forgeries keep working until the defenses act on it — the window is reported.
+/// CAPEC-560, ATT&amp;CK T1552.004.
 /// </summary>
 public sealed class KeyCompromise : Attack
 {
     private readonly ConcurrentDictionary<string, string> _credentials = new(StringComparer.Ordinal);
-    private string _victim = "customer/1";
+    private string _victim = "customer/1", _account = "account/1";
+    private bool _sessionMode;
     private TimeSpan _at, _revokeAfter, _interval;
-    private int _count, _recordedBefore, _readableBefore;
-    private DateTimeOffset? _compromisedAt, _revokedAt;
+    private int _count, _recordedBefore, _readableBefore, _handshakes;
+    private DateTimeOffset? _compromisedAt, _revokedAt, _sessionAt;
+    private string? _handshakeRefused;
 
     /// <inheritdoc />
     public override AttackInfo Info { get; } = new("key-compromise", "CAPEC-560", "T1552.004",
-        AdversaryCapabilities.Observe | AdversaryCapabilities.Inject | AdversaryCapabilities.Compromise, "is handed a customer's long-term key, then reads and impersonates");
+        AdversaryCapabilities.Observe | AdversaryCapabilities.Inject | AdversaryCapabilities.Compromise, "is handed a principal's long-term key, then reads and impersonates");
+
+    /// <inheritdoc />
+    public override string? Variant => _sessionMode ? "session" : null;
 
     /// <inheritdoc />
     public override void Configure(AttackOptions options)
     {
-        _victim = $"customer/{options.Integer("victim", 1, 0, 1_000_000)}";
+        _sessionMode = options.Choice("mode", "sign", "sign", "session") == "session";
+        var victim = options.Integer("victim", _sessionMode ? 0 : 1, 0, 1_000_000);
+        _victim = _sessionMode ? $"payments/{victim}" : $"customer/{victim}";
+        _account = $"account/{options.Integer("account", 1, 0, 1_000_000)}";
         (_at, _revokeAfter, _interval) = (options.Duration("at", TimeSpan.FromMilliseconds(300)), options.Duration("revokeAfter", TimeSpan.FromMilliseconds(500)), options.Duration("interval", TimeSpan.FromMilliseconds(20)));
         _count = options.Integer("count", 60, 1, 100_000);
     }
@@ -59,13 +73,21 @@ public sealed class KeyCompromise : Attack
     {
         await Task.Delay(_at, context.Time, windowClosed);
         var key = await context.CompromiseAsync(_victim);
-        _compromisedAt = context.Time.GetUtcNow();
-        if (key is null)
+        while (key is null) // the victim has made no key yet (a slow start), or the run has no identities at all
         {
-            return;
+            await Task.Delay(_interval, context.Time, windowClosed);
+            key = await context.CompromiseAsync(_victim);
         }
 
-        _ = Task.Delay(_revokeAfter, context.Time, windowClosed).ContinueWith(async _ => { await context.RevokeAsync(_victim); _revokedAt = context.Time.GetUtcNow(); }, TaskScheduler.Default);
+        _compromisedAt = context.Time.GetUtcNow();
+
+        _ = Task.Delay(_revokeAfter, context.Time, windowClosed).ContinueWith(async _ => { await context.RevokeAsync(_victim); _revokedAt = context.Time.GetUtcNow(); },
+            CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default); // not when the window closed first
+        await (_sessionMode ? CreditOnSessionAsync(context, key, windowClosed) : ForgeSignedOrdersAsync(context, key, windowClosed));
+    }
+
+    private async Task ForgeSignedOrdersAsync(AdversaryContext context, ISigningKey key, CancellationToken windowClosed)
+    {
         var index = Wire.PrincipalAddress.IndexOf(_victim);
         for (var n = 0; n < _count && !windowClosed.IsCancellationRequested; n++)
         {
@@ -78,17 +100,55 @@ public sealed class KeyCompromise : Attack
         }
     }
 
+    private async Task CreditOnSessionAsync(AdversaryContext context, ISigningKey key, CancellationToken windowClosed)
+    {
+        var client = SessionClient.As(context, key, _account);
+        var from = _account == "account/0" ? "account/1" : "account/0";
+        for (var n = 0; n < _count && !windowClosed.IsCancellationRequested; n++)
+        {
+            var credit = new LedgerRequest($"compromise-{n}", 7, from, $"customer/{Wire.PrincipalAddress.IndexOf(from)}");
+            Envelope sealedCredit;
+            try
+            {
+                sealedCredit = await client.SealAsync(context.Forge(EnvelopeKind.Credit, _victim, _account, 0, PaymentsJson.Encode(credit)));
+            }
+            catch (DefenseException ex)
+            {
+                _handshakeRefused = ex.Reason; // e.g. no session layer at the peer: nothing to hijack
+                return;
+            }
+            finally
+            {
+                _handshakes = client.Handshakes;
+            }
+
+            _sessionAt ??= client.Session?.Created;
+            var (attempt, _) = await context.InjectAsync(sealedCredit, $"credit as {_victim} on a session its stolen key opened");
+            attempt.Key = credit.OrderId;
+            await Task.Delay(_interval, context.Time, windowClosed);
+        }
+    }
+
     /// <inheritdoc />
     public override void Judge(AttackJudgement judgement)
     {
-        judgement.SucceedWhereOrderApplied();
+        judgement.SucceedWhereOrderApplied(_sessionMode ? EntryDirection.Credit : EntryDirection.Debit);
         var d = judgement.Details;
         (d["recordedBefore"], d["readableBefore"]) = (_recordedBefore, _readableBefore);
+        var lastAccepted = judgement.Attempts.Where(a => a.Succeeded).Select(a => a.At).DefaultIfEmpty().Max();
         if (_revokedAt is { } revoked && judgement.Attempts.Count > 0)
         {
             d["revokedAtMs"] = (revoked - judgement.Attempts[0].At).TotalMilliseconds;
-            var lastAccepted = judgement.Attempts.Where(a => a.Succeeded).Select(a => a.At).DefaultIfEmpty().Max();
             d["impersonationAfterRevocationMs"] = Math.Max(0, (lastAccepted - revoked).TotalMilliseconds);
+        }
+
+        if (_sessionMode)
+        {
+            (d["handshakes"], d["handshakeRefused"]) = (_handshakes, _handshakeRefused is null ? 0 : 1);
+            if (_sessionAt is { } opened && lastAccepted != default)
+            {
+                d["sessionAgeAtLastSuccessMs"] = (lastAccepted - opened).TotalMilliseconds; // how long the one session stayed usable
+            }
         }
     }
 }
