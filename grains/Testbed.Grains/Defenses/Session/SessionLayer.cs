@@ -12,12 +12,12 @@ namespace Testbed.Defenses.Session;
 /// authenticate data messages; encrypt or mac do.
 /// </summary>
 /// <remarks>
-/// Rejections: <c>unknown-session</c>, <c>wrong-session</c>, <c>unprotected-reply</c>, <c>bad-handshake</c>,
+/// Rejections: <c>unknown-session</c>, <c>wrong-session</c>, <c>unprotected-reply</c>, <c>session-expired</c>, <c>bad-handshake</c>,
 /// <c>stale-handshake</c>, <c>replayed-handshake</c>, <c>untrusted-peer</c>, <c>bad-transcript</c>, <c>downgrade</c>.
 /// Seal failures (<see cref="DefenseException.Reason"/>): <c>handshake-refused</c>, <c>handshake-lost</c>,
 /// <c>bad-handshake</c>, <c>untrusted-peer</c>, <c>bad-transcript</c>, <c>downgrade</c>, <c>no-session</c>.
 /// </remarks>
-public sealed class SessionLayer : IDefenseLayer
+public sealed class SessionLayer : IDefenseLayer, IAcceptanceCheck
 {
     /// <summary>The defense name.</summary>
     public const string LayerName = "session";
@@ -26,7 +26,7 @@ public sealed class SessionLayer : IDefenseLayer
 
     private readonly SessionPolicy _policy;
     private readonly SessionHandshake _handshake;
-    private readonly TimeProvider _time;
+    private readonly SessionLifetime _lifetime;
 
     /// <summary>
     /// Creates the layer for one silo. <paramref name="pipelineNames"/> are the defenses of the pipeline it belongs to,
@@ -38,7 +38,7 @@ public sealed class SessionLayer : IDefenseLayer
         ArgumentNullException.ThrowIfNull(pipelineNames);
         _policy = SessionPolicy.Resolve(options ?? new SessionOptions(), pipelineNames);
         _handshake = new SessionHandshake(_policy, environment);
-        _time = environment.Time;
+        _lifetime = new SessionLifetime(_policy.Options, environment.Time);
     }
 
     /// <inheritdoc />
@@ -70,7 +70,7 @@ public sealed class SessionLayer : IDefenseLayer
 
         var sessions = SessionTable.Of(context.Endpoint).Peer(context.Peer);
         var current = sessions.Current;
-        return current is not null && IsUsable(current, checkAge: true)
+        return current is not null && _lifetime.IsUsable(current, checkAge: true)
             ? ValueTask.FromResult(Stamp(envelope, context, current))
             : SealAfterHandshakeAsync(envelope, context, sessions);
     }
@@ -86,7 +86,8 @@ public sealed class SessionLayer : IDefenseLayer
                 return ValueTask.FromResult(OpenResult.Reject("bad-handshake"));
         }
 
-        var reason = SessionTable.Find(envelope, context, out var session);
+        var reason = SessionTable.Find(envelope, context, out var session)
+            ?? (session!.IsInitiator ? null : _lifetime.RefuseRequest(session));
         if (reason is not null)
         {
             return ValueTask.FromResult(OpenResult.Reject(reason));
@@ -114,7 +115,7 @@ public sealed class SessionLayer : IDefenseLayer
             }
 
             await pending;
-            if (sessions.Current is { } current && IsUsable(current, checkAge: false))
+            if (sessions.Current is { } current && _lifetime.IsUsable(current, checkAge: false))
             {
                 return Stamp(envelope, context, current);
             }
@@ -135,11 +136,16 @@ public sealed class SessionLayer : IDefenseLayer
         }
     }
 
-    private bool IsUsable(SessionState session, bool checkAge) =>
-        !session.IsRetired
-        && !session.NeedsRenewal
-        && session.MessagesSent < _policy.Options.RekeyAfterMessages
-        && (!checkAge || _time.GetUtcNow() - session.Created < _policy.Options.RekeyAfter);
+    /// <summary>Counts a request every layer accepted on a session this endpoint accepted (what <c>rekeyAfterMessages</c> bounds).</summary>
+    public string? OnAccepted(Envelope envelope, MessageContext context)
+    {
+        if (context.Session is SessionState { IsInitiator: false } session)
+        {
+            session.CountReceived();
+        }
+
+        return null;
+    }
 
     private static Envelope Stamp(Envelope envelope, MessageContext context, SessionState session)
     {

@@ -21,11 +21,25 @@ public sealed record SessionOptions
     /// <summary>Key agreement of the handshakes this endpoint starts (a responder accepts either). Default P-256.</summary>
     public SessionKeyAgreement KeyAgreement { get; init; } = SessionKeyAgreement.P256;
 
-    /// <summary>The initiator starts a new session once this many requests were sent on the current one. Default 100 000.</summary>
+    /// <summary>
+    /// The initiator starts a new session once this many requests were sent on the current one; a responder accepts no
+    /// more than this many on a session (<c>session-expired</c>). Default 100 000.
+    /// </summary>
     public long RekeyAfterMessages { get; init; } = 100_000;
 
-    /// <summary>The initiator starts a new session once the current one is this old. Default 10 minutes.</summary>
+    /// <summary>
+    /// The initiator starts a new session once the current one is this old. Default 10 minutes. The responder refuses
+    /// requests on a session once it is <see cref="RekeyAfter"/> + <see cref="RekeyGrace"/> old (by its own clock), and
+    /// once it has accepted <see cref="RekeyAfterMessages"/> requests on it: <c>session-expired</c>.
+    /// </summary>
     public TimeSpan RekeyAfter { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How much longer than <see cref="RekeyAfter"/> a responder still accepts requests on a session: room for the
+    /// handshake's reply leg (the responder's clock starts first), requests in flight when the initiator rekeyed, and
+    /// clocks that run at slightly different rates. Default 1 minute (as WireGuard rejects 60 s after it rekeys).
+    /// </summary>
+    public TimeSpan RekeyGrace { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// A responder refuses a handshake whose timestamp is further than this from its own clock, and remembers the
@@ -46,11 +60,11 @@ public sealed record SessionOptions
     public IReadOnlyList<string>? Require { get; init; }
 
     /// <summary>The option keys <see cref="FromSettings"/> accepts.</summary>
-    public static IReadOnlyList<string> Keys { get; } = ["keyAgreement", "rekeyAfterMessages", "rekeyAfter", "handshakeWindow", "offer", "require"];
+    public static IReadOnlyList<string> Keys { get; } = ["keyAgreement", "rekeyAfterMessages", "rekeyAfter", "rekeyGrace", "handshakeWindow", "offer", "require"];
 
     /// <summary>
     /// Parses a scenario's raw option strings: keyAgreement (p256 | x25519), rekeyAfterMessages (1..2^48),
-    /// rekeyAfter and handshakeWindow (durations such as 10m, 30s, 500ms; at least 1ms), offer and require
+    /// rekeyAfter, rekeyGrace and handshakeWindow (durations such as 10m, 30s, 500ms; at least 1ms), offer and require
     /// (comma-separated protection names, may be empty). Throws <see cref="ArgumentException"/> naming the key.
     /// </summary>
     public static SessionOptions FromSettings(IReadOnlyDictionary<string, string> settings)
@@ -64,6 +78,7 @@ public sealed record SessionOptions
                 "keyAgreement" => options with { KeyAgreement = ParseKeyAgreement(value) },
                 "rekeyAfterMessages" => options with { RekeyAfterMessages = ParseCount(key, value) },
                 "rekeyAfter" => options with { RekeyAfter = ParseDuration(key, value) },
+                "rekeyGrace" => options with { RekeyGrace = ParseDuration(key, value) },
                 "handshakeWindow" => options with { HandshakeWindow = ParseDuration(key, value) },
                 "offer" => options with { Offer = ParseNames(key, value) },
                 "require" => options with { Require = ParseNames(key, value) },

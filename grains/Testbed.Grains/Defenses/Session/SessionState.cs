@@ -66,6 +66,15 @@ public sealed class SessionState
     /// <summary>Envelopes this endpoint has sealed on the session.</summary>
     public long MessagesSent { get; private set; }
 
+    /// <summary>Requests this endpoint accepted on the session (as responder): counted once every layer let one through.</summary>
+    public long MessagesReceived { get; private set; }
+
+    /// <summary>
+    /// Why the session ended before it was replaced (<c>session-expired</c>), or null while it may carry new requests. An
+    /// ended session keeps its keys until it is retired, so replies to requests accepted before still go back on it.
+    /// </summary>
+    public string? EndReason { get; private set; }
+
     /// <summary>True once the session was replaced and its keys destroyed; nothing can be sealed or opened on it.</summary>
     public bool IsRetired { get; private set; }
 
@@ -78,6 +87,12 @@ public sealed class SessionState
     /// <summary>The next outbound sequence number (1, 2, …): the per-direction counter nonces derive from.</summary>
     internal ulong NextSequence() => (ulong)++MessagesSent;
 
+    /// <summary>Counts a request accepted on the session.</summary>
+    internal void CountReceived() => MessagesReceived++;
+
+    /// <summary>Ends the session for <paramref name="reason"/> (the first reason stays): no new request goes on it.</summary>
+    internal void End(string reason) => EndReason ??= reason;
+
     /// <summary>Destroys the keys; later use is refused.</summary>
     internal void Retire()
     {
@@ -88,7 +103,7 @@ public sealed class SessionState
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"session {IdText} with {Peer} ({(IsInitiator ? "initiator" : "responder")}, epoch {Epoch}, {Chosen}{(IsRetired ? ", retired" : "")})";
+        $"session {IdText} with {Peer} ({(IsInitiator ? "initiator" : "responder")}, epoch {Epoch}, {Chosen}{(EndReason is null ? "" : ", ended: " + EndReason)}{(IsRetired ? ", retired" : "")})";
 }
 
 /// <summary>

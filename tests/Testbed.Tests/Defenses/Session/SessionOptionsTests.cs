@@ -20,6 +20,7 @@ public sealed class SessionOptionsTests
         Assert.Equal(SessionKeyAgreement.P256, options.KeyAgreement);
         Assert.Equal(100_000, options.RekeyAfterMessages);
         Assert.Equal(TimeSpan.FromMinutes(10), options.RekeyAfter);
+        Assert.Equal(TimeSpan.FromMinutes(1), options.RekeyGrace);
         Assert.Equal(TimeSpan.FromMinutes(5), options.HandshakeWindow);
         Assert.Null(options.Offer);
         Assert.Null(options.Require);
@@ -29,11 +30,12 @@ public sealed class SessionOptionsTests
     public void EveryKeyParses()
     {
         var options = Parse(("keyAgreement", "x25519"), ("rekeyAfterMessages", "500"), ("rekeyAfter", "30s"),
-            ("handshakeWindow", "1500ms"), ("offer", "encrypt, mac"), ("require", ""));
+            ("rekeyGrace", "250ms"), ("handshakeWindow", "1500ms"), ("offer", "encrypt, mac"), ("require", ""));
 
         Assert.Equal(SessionKeyAgreement.X25519, options.KeyAgreement);
         Assert.Equal(500, options.RekeyAfterMessages);
         Assert.Equal(TimeSpan.FromSeconds(30), options.RekeyAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), options.RekeyGrace);
         Assert.Equal(TimeSpan.FromMilliseconds(1500), options.HandshakeWindow);
         Assert.Equal(["encrypt", "mac"], options.Offer);
         Assert.Equal([], options.Require);
@@ -46,6 +48,7 @@ public sealed class SessionOptionsTests
     [InlineData("rekeyAfterMessages", "lots", "1 to")]
     [InlineData("rekeyAfter", "10", "duration")]
     [InlineData("rekeyAfter", "0ms", "at least 1ms")]
+    [InlineData("rekeyGrace", "soon", "duration")]
     [InlineData("handshakeWindow", "1h", "duration")]
     [InlineData("offer", "encrypt;mac", "[a-z0-9-]")]
     [InlineData("require", "Encrypt", "[a-z0-9-]")]
