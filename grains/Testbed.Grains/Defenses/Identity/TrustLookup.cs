@@ -35,6 +35,20 @@ public interface ITrustLookup
     ValueTask<TrustLookup> LookupAsync(string principal, int version);
 }
 
+/// <summary>
+/// What a trust store has learned of revocations, cheap enough to ask on every message: holders of long-lived state made
+/// with a key (sessions) compare <see cref="Epoch"/> with the one they last checked at and look again only when it moved.
+/// <see cref="TrustStore"/> implements it.
+/// </summary>
+public interface IRevocationView
+{
+    /// <summary>Changes (grows) whenever the store learns new revocations or rotations.</summary>
+    long Epoch { get; }
+
+    /// <summary>True when <paramref name="principal"/>'s key <paramref name="version"/> is revoked or rotated out, as far as the store has learned.</summary>
+    bool IsRevoked(string principal, int version);
+}
+
 /// <summary>Helpers over <see cref="ITrustStore"/>.</summary>
 public static class TrustStoreExtensions
 {

@@ -11,7 +11,7 @@ namespace Testbed.Defenses.Identity;
 /// called: until then the old key still verifies. That window is the revocation propagation delay, at most one poll
 /// interval plus the poll's round trip.
 /// </summary>
-public sealed class TrustStore : ITrustStore, ITrustLookup, IDisposable
+public sealed class TrustStore : ITrustStore, ITrustLookup, IRevocationView, IDisposable
 {
     /// <summary>Most negative answers (unknown / invalid) kept between polls; beyond it they are not cached.</summary>
     private const int MaxCachedMisses = 10_000;
@@ -42,8 +42,11 @@ public sealed class TrustStore : ITrustStore, ITrustLookup, IDisposable
         _time = time;
     }
 
-    /// <summary>The CA revocation epoch this store has caught up to.</summary>
+    /// <summary>The CA revocation epoch this store has caught up to (set after the revocations it covers are recorded).</summary>
     public long Epoch => Interlocked.Read(ref _epoch);
+
+    /// <inheritdoc />
+    public bool IsRevoked(string principal, int version) => principal is not null && _revoked.ContainsKey((principal, version));
 
     /// <summary>When the revocation list was last fetched successfully (null before the first time).</summary>
     public DateTimeOffset? LastRefresh { get; private set; }

@@ -75,7 +75,7 @@ internal sealed class SessionHandshake(SessionPolicy policy, DefenseEnvironment 
 
         var session = Derive(ephemeral, reply.Ephemeral, transcript, peer, isInitiator: true, sessions.NextEpoch(asInitiator: true), agreement, reply.Chosen)
             ?? throw Refuse(endpoint, peer, "bad-handshake", "the responder's ephemeral key is not a valid public key");
-        sessions.Add(session);
+        sessions.Add(session.MadeWith(signingKey.Version, reply.KeyVersion));
         return session;
     }
 
@@ -141,7 +141,7 @@ internal sealed class SessionHandshake(SessionPolicy policy, DefenseEnvironment 
 
         var reply = HandshakeCodec.AppendSignature(signedPart, Sign(signingKey, SessionKeySchedule.ResponderSignedData(transcript)));
         table.RememberRandom(random, now, DateTimeOffset.FromUnixTimeMilliseconds(hello.TimestampMs) + policy.Options.HandshakeWindow + TimeSpan.FromMilliseconds(1));
-        sessions.Add(session);
+        sessions.Add(session.MadeWith(signingKey.Version, hello.KeyVersion));
         return OpenResult.Respond(new Envelope
         {
             Kind = EnvelopeKind.HandshakeReply, Sender = me, Recipient = hello.Initiator, TimestampMs = nowMs, Payload = reply,

@@ -12,7 +12,7 @@ namespace Testbed.Defenses.Session;
 /// authenticate data messages; encrypt or mac do.
 /// </summary>
 /// <remarks>
-/// Rejections: <c>unknown-session</c>, <c>wrong-session</c>, <c>unprotected-reply</c>, <c>session-expired</c>, <c>bad-handshake</c>,
+/// Rejections: <c>unknown-session</c>, <c>wrong-session</c>, <c>unprotected-reply</c>, <c>session-expired</c>, <c>revoked-session</c>, <c>bad-handshake</c>,
 /// <c>stale-handshake</c>, <c>replayed-handshake</c>, <c>untrusted-peer</c>, <c>bad-transcript</c>, <c>downgrade</c>.
 /// Seal failures (<see cref="DefenseException.Reason"/>): <c>handshake-refused</c>, <c>handshake-lost</c>,
 /// <c>bad-handshake</c>, <c>untrusted-peer</c>, <c>bad-transcript</c>, <c>downgrade</c>, <c>no-session</c>.
@@ -38,7 +38,7 @@ public sealed class SessionLayer : IDefenseLayer, IAcceptanceCheck
         ArgumentNullException.ThrowIfNull(pipelineNames);
         _policy = SessionPolicy.Resolve(options ?? new SessionOptions(), pipelineNames);
         _handshake = new SessionHandshake(_policy, environment);
-        _lifetime = new SessionLifetime(_policy.Options, environment.Time);
+        _lifetime = new SessionLifetime(_policy.Options, environment);
     }
 
     /// <inheritdoc />
@@ -70,7 +70,7 @@ public sealed class SessionLayer : IDefenseLayer, IAcceptanceCheck
 
         var sessions = SessionTable.Of(context.Endpoint).Peer(context.Peer);
         var current = sessions.Current;
-        return current is not null && _lifetime.IsUsable(current, checkAge: true)
+        return current is not null && _lifetime.IsUsable(current, context.Endpoint.Principal, checkAge: true)
             ? ValueTask.FromResult(Stamp(envelope, context, current))
             : SealAfterHandshakeAsync(envelope, context, sessions);
     }
@@ -115,7 +115,7 @@ public sealed class SessionLayer : IDefenseLayer, IAcceptanceCheck
             }
 
             await pending;
-            if (sessions.Current is { } current && _lifetime.IsUsable(current, checkAge: false))
+            if (sessions.Current is { } current && _lifetime.IsUsable(current, context.Endpoint.Principal, checkAge: false))
             {
                 return Stamp(envelope, context, current);
             }

@@ -66,11 +66,21 @@ public sealed class SessionState
     /// <summary>Envelopes this endpoint has sealed on the session.</summary>
     public long MessagesSent { get; private set; }
 
+    /// <summary>The version of the peer's long-term key that signed its half of the handshake.</summary>
+    public int PeerKeyVersion { get; private set; }
+
+    /// <summary>The version of this endpoint's long-term key that signed its half of the handshake.</summary>
+    public int OwnKeyVersion { get; private set; }
+
+    /// <summary>The trust store's revocation epoch at which both key versions were last found not revoked (-1: never checked).</summary>
+    internal long TrustEpoch { get; set; } = -1;
+
     /// <summary>Requests this endpoint accepted on the session (as responder): counted once every layer let one through.</summary>
     public long MessagesReceived { get; private set; }
 
     /// <summary>
-    /// Why the session ended before it was replaced (<c>session-expired</c>), or null while it may carry new requests. An
+    /// Why the session ended before it was replaced (<c>session-expired</c>, <c>revoked-session</c>), or null while it
+    /// may carry new requests. An
     /// ended session keeps its keys until it is retired, so replies to requests accepted before still go back on it.
     /// </summary>
     public string? EndReason { get; private set; }
@@ -86,6 +96,13 @@ public sealed class SessionState
 
     /// <summary>The next outbound sequence number (1, 2, …): the per-direction counter nonces derive from.</summary>
     internal ulong NextSequence() => (ulong)++MessagesSent;
+
+    /// <summary>Records which long-term key versions authenticated the handshake (set once, when the session is made).</summary>
+    internal SessionState MadeWith(int ownKeyVersion, int peerKeyVersion)
+    {
+        (OwnKeyVersion, PeerKeyVersion) = (ownKeyVersion, peerKeyVersion);
+        return this;
+    }
 
     /// <summary>Counts a request accepted on the session.</summary>
     internal void CountReceived() => MessagesReceived++;

@@ -123,6 +123,29 @@ public sealed class TrustStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Its_revocation_view_moves_its_epoch_and_names_revoked_and_rotated_versions_once_learned()
+    {
+        var (compromised, _) = await SignAsync("account/1");
+        var (rotated, _) = await SignAsync("account/2");
+        var (kept, _) = await SignAsync("account/3");
+        await Trust.RefreshAsync();
+        IRevocationView view = Trust;
+        var before = view.Epoch;
+
+        await _world.Ca.Revoke("account/1", compromised.Version, RevocationReasons.Compromised);
+        var fresh = await _world.SenderSilo.Keys.RotateAsync("account/2");
+        Assert.False(view.IsRevoked("account/1", compromised.Version)); // not learned yet
+        Assert.Equal(before, view.Epoch);
+
+        await Trust.RefreshAsync();
+        Assert.Equal(before + 2, view.Epoch);
+        Assert.True(view.IsRevoked("account/1", compromised.Version));
+        Assert.True(view.IsRevoked("account/2", rotated.Version));
+        Assert.False(view.IsRevoked("account/2", fresh.Version));
+        Assert.False(view.IsRevoked("account/3", kept.Version));
+    }
+
+    [Fact]
     public async Task Rotated_out_keys_read_as_rotated_once_learned_and_RefreshAsync_forces_it()
     {
         var (old, _) = await SignAsync("account/1");

@@ -22,18 +22,32 @@ internal sealed class InMemoryKeyStore : IKeyStore
 
 /// <summary>
 /// A test trust store backed by an <see cref="InMemoryKeyStore"/>: it trusts the current key of every principal that
-/// has one, except principals it was told to <see cref="Distrust"/>.
+/// has one, except principals it was told to <see cref="Distrust"/> and key versions it learned were <see cref="Revoke"/>d
+/// (which it reports, as the real store does, through <see cref="IRevocationView"/>).
 /// </summary>
-internal sealed class InMemoryTrustStore(InMemoryKeyStore keys) : ITrustStore
+internal sealed class InMemoryTrustStore(InMemoryKeyStore keys) : ITrustStore, IRevocationView
 {
     private readonly ConcurrentDictionary<string, bool> _distrusted = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string, int), bool> _revoked = new();
+    private long _epoch;
 
     public int Lookups;
+
+    public long Epoch => Interlocked.Read(ref _epoch);
+
+    public bool IsRevoked(string principal, int version) => _revoked.ContainsKey((principal, version));
+
+    /// <summary>The store learns that <paramref name="principal"/>'s key <paramref name="version"/> was revoked (as at a poll).</summary>
+    public void Revoke(string principal, int version)
+    {
+        _revoked[(principal, version)] = true;
+        Interlocked.Increment(ref _epoch);
+    }
 
     public ValueTask<ISignatureVerifier?> GetVerifierAsync(string principal, int version)
     {
         Interlocked.Increment(ref Lookups);
-        if (_distrusted.ContainsKey(principal))
+        if (_distrusted.ContainsKey(principal) || IsRevoked(principal, version))
         {
             return ValueTask.FromResult<ISignatureVerifier?>(null);
         }
