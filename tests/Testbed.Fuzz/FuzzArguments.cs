@@ -17,6 +17,7 @@ public sealed record FuzzArguments
           --jobs N        targets run in parallel (default: processor count)
           --strict        known findings fail the run too
           --list          print the target names and exit
+          --replay FILE   run one --target on a saved input (e.g. results/fuzz/scenario/crash-1.min.bin) and print what happens
         """;
 
     /// <summary>Inputs per target.</summary>
@@ -37,6 +38,9 @@ public sealed record FuzzArguments
     /// <summary>Known findings fail the run.</summary>
     public bool Strict { get; init; }
 
+    /// <summary>A saved input to run once on the one target named.</summary>
+    public string? Replay { get; init; }
+
     /// <summary>Only list the targets.</summary>
     public bool List { get; init; }
 
@@ -55,7 +59,7 @@ public sealed record FuzzArguments
                 continue;
             }
 
-            if (arg is not ("--inputs" or "--seed" or "--target" or "--out" or "--jobs"))
+            if (arg is not ("--inputs" or "--seed" or "--target" or "--out" or "--jobs" or "--replay"))
             {
                 problem = $"unknown argument '{arg}'";
                 return false;
@@ -78,6 +82,9 @@ public sealed record FuzzArguments
                     break;
                 case "--jobs" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var jobs) && jobs is >= 1 and <= 64:
                     parsed = parsed with { Jobs = jobs };
+                    break;
+                case "--replay" when File.Exists(value):
+                    parsed = parsed with { Replay = value };
                     break;
                 case "--out" when value.Length > 0:
                     parsed = parsed with { Output = value };
@@ -104,6 +111,12 @@ public sealed record FuzzArguments
         if (targets.Count > 0)
         {
             parsed = parsed with { Targets = [.. TargetCatalog.Names.Where(targets.Contains)] };
+        }
+
+        if (parsed.Replay is not null && parsed.Targets.Count != 1)
+        {
+            problem = "--replay needs exactly one --target";
+            return false;
         }
 
         return true;

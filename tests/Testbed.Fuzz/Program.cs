@@ -23,6 +23,11 @@ if (arguments.List)
     return 0;
 }
 
+if (arguments.Replay is { } replay)
+{
+    return FuzzReport.Replay(arguments.Targets[0], File.ReadAllBytes(replay), Console.Out);
+}
+
 Console.WriteLine($"fuzz: seed {arguments.Seed}, {arguments.Inputs:N0} inputs per target, targets {string.Join(' ', arguments.Targets)}, {arguments.Jobs} in parallel");
 var started = DateTimeOffset.UtcNow;
 var clock = Stopwatch.StartNew();

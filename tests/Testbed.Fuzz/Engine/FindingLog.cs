@@ -11,6 +11,7 @@ internal sealed class FindingLog
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<FindingKind, int> _fileNumbers = [];
     private readonly Dictionary<FindingKind, long> _counts = [];
+    private readonly Lock _lock = new();
     private long _known;
     private int _saved;
 
@@ -44,6 +45,7 @@ internal sealed class FindingLog
         Violations = _counts.GetValueOrDefault(FindingKind.Violation),
         Known = _known,
         Malleable = _counts.GetValueOrDefault(FindingKind.Malleable),
+        Slow = _counts.GetValueOrDefault(FindingKind.Slow),
         Seconds = elapsed.TotalSeconds,
         Findings = _entries.Values.OrderBy(e => e.Kind).ThenBy(e => e.FirstInput)
             .Select(e => new FindingSummary(e.Kind, e.Key, KnownFindings.IsKnown(e.Key), e.Count, e.FirstInput, e.Detail, e.Files)).ToArray(),
@@ -51,8 +53,16 @@ internal sealed class FindingLog
 
     private void Record(long index, int seedIndex, byte[] input, FindingKind kind, string key, string detail)
     {
+        lock (_lock)
+        {
+            RecordLocked(index, seedIndex, input, kind, key, detail);
+        }
+    }
+
+    private void RecordLocked(long index, int seedIndex, byte[] input, FindingKind kind, string key, string detail)
+    {
         _counts[kind] = _counts.GetValueOrDefault(kind) + 1;
-        if (kind != FindingKind.Malleable && KnownFindings.IsKnown(key))
+        if (kind is FindingKind.Crash or FindingKind.Violation && KnownFindings.IsKnown(key))
         {
             _known++;
         }
@@ -90,7 +100,7 @@ internal sealed class FindingLog
             text.AppendLine(origin);
         }
 
-        if (_target.Stateless && entry.Files.Count == 0)
+        if (_target.Stateless && entry.Files.Count == 0 && kind != FindingKind.Slow)
         {
             var minimal = Minimizer.Minimize(input, candidate => Reproduces(candidate, kind, key));
             File.WriteAllBytes(stem + ".min.bin", minimal);

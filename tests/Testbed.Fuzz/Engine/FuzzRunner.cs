@@ -12,6 +12,18 @@ public sealed record FuzzOptions(long Inputs, ulong Seed, string? OutputDirector
     /// <summary>Called with the inputs done so far every <see cref="ProgressEvery"/> inputs.</summary>
     public Action<long>? Progress { get; init; }
 
+    /// <summary>Inputs are cut to this length (as libFuzzer's -max_len), so that splices and duplications cannot grow them without bound.</summary>
+    public int MaxInputBytes { get; init; } = 8192;
+
+    /// <summary>Only inputs up to this length join a target's corpus.</summary>
+    public int MaxKeptBytes { get; init; } = 2048;
+
+    /// <summary>An input that runs longer is a <see cref="FindingKind.Slow"/> finding.</summary>
+    public TimeSpan SlowInput { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>An input still running after this long is saved (and reported on stderr) before it ends, in case it never does.</summary>
+    public TimeSpan HangAfter { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often <see cref="Progress"/> is called.</summary>
     public long ProgressEvery { get; init; } = 100_000;
 
@@ -33,6 +45,18 @@ public static class FuzzRunner
         var random = new FuzzRandom(FuzzRandom.Derive(options.Seed, target.Name));
         var log = new FindingLog(target, options);
         long accepted = 0;
+        InFlight? running = null;
+        long reportedHang = -1;
+        using var watchdog = new Timer(_ =>
+        {
+            if (Volatile.Read(ref running) is { } r && r.Index != Interlocked.Read(ref reportedHang)
+                && Stopwatch.GetElapsedTime(r.Start) > options.HangAfter)
+            {
+                Interlocked.Exchange(ref reportedHang, r.Index);
+                Console.Error.WriteLine($"  [{target.Name}] input #{r.Index} still running after {options.HangAfter.TotalSeconds:F0} s; saved");
+                log.Finding(r.Index, r.Seed, r.Input, FindingKind.Slow, "hang", $"still running after {Stopwatch.GetElapsedTime(r.Start).TotalSeconds:F0} s");
+            }
+        }, null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < options.Inputs; i++)
         {
@@ -45,7 +69,14 @@ public static class FuzzRunner
             var corpus = target.Corpus;
             var seedIndex = random.Next(corpus.Count);
             var input = target.Mutator.Mutate(corpus[seedIndex], corpus, random);
+            if (input.Length > options.MaxInputBytes)
+            {
+                input = input[..options.MaxInputBytes];
+            }
+
             Verdict verdict;
+            var start = Stopwatch.GetTimestamp();
+            Volatile.Write(ref running, new InFlight(i, seedIndex, input, start));
             try
             {
                 verdict = target.Run(seedIndex, input);
@@ -55,13 +86,22 @@ public static class FuzzRunner
                 log.Crash(i, seedIndex, input, e);
                 continue;
             }
+            finally
+            {
+                Volatile.Write(ref running, null);
+                var took = Stopwatch.GetElapsedTime(start);
+                if (took > options.SlowInput)
+                {
+                    log.Finding(i, seedIndex, input, FindingKind.Slow, "slow", $"took {took.TotalSeconds:F1} s");
+                }
+            }
 
             if (verdict.Accepted)
             {
                 accepted++;
             }
 
-            if (verdict.Interesting)
+            if (verdict.Interesting && input.Length <= options.MaxKeptBytes)
             {
                 target.Keep(input);
             }
@@ -79,6 +119,8 @@ public static class FuzzRunner
                 .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
         };
     }
+
+    private sealed record InFlight(long Index, int Seed, byte[] Input, long Start);
 
     /// <summary>A stable name for an exception: its type and the first frame in Testbed code (else the first frame).</summary>
     public static string CrashKey(Exception e)

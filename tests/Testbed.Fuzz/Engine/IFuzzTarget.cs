@@ -55,6 +55,8 @@ public enum FindingKind
     Violation,
     /// <summary>An accepted re-encoding of a genuine message that had not been delivered yet: same content, other bytes.</summary>
     Malleable,
+    /// <summary>An input that took longer than <see cref="FuzzOptions.SlowInput"/> (saved at once while still running past <see cref="FuzzOptions.HangAfter"/>).</summary>
+    Slow,
 }
 
 /// <summary>The verdict on one input.</summary>

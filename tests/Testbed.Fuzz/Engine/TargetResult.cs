@@ -30,6 +30,9 @@ public sealed record TargetResult
     /// <summary>Accepted re-encodings of genuine, not yet delivered messages (same content, other bytes).</summary>
     public long Malleable { get; init; }
 
+    /// <summary>Inputs slower than <see cref="FuzzOptions.SlowInput"/> (and hang reports of inputs still running past <see cref="FuzzOptions.HangAfter"/>).</summary>
+    public long Slow { get; init; }
+
     /// <summary>Wall time of the run, in seconds.</summary>
     public double Seconds { get; init; }
 
