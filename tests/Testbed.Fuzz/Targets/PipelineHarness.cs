@@ -140,7 +140,7 @@ internal sealed class PipelineHarness : IDisposable
             var opened = Open(frame, context);
             var reply = new Envelope
             {
-                Kind = replyKind, Sender = to, Recipient = from, Sequence = 100 + (ulong)i, TimestampMs = NowMs,
+                Kind = replyKind, Sender = to, Recipient = from, Sequence = 100 + (ulong)i, TimestampMs = NowMs, InReplyTo = opened.Sequence,
                 Payload = Encoding.ASCII.GetBytes($"{replyKind} to {opened.Kind} #{i}"),
             };
             var sealedReply = Complete(Pipeline.SealAsync(reply, context.ForReply()));

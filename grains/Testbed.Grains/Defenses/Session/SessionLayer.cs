@@ -141,13 +141,16 @@ public sealed class SessionLayer : IDefenseLayer
         && session.MessagesSent < _policy.Options.RekeyAfterMessages
         && (!checkAge || _time.GetUtcNow() - session.Created < _policy.Options.RekeyAfter);
 
-    private static Envelope Stamp(Envelope envelope, MessageContext context, SessionState session)
+    // Re-stamps the time too: a send may have waited for a handshake, and the receiver's freshness check (window mode's
+    // max age) should measure the message's time on the wire, not the wait.
+    private Envelope Stamp(Envelope envelope, MessageContext context, SessionState session)
     {
         context.Session = session;
         return envelope with
         {
             KeyId = envelope.KeyId.Length == 0 ? session.KeySegment : KeyIdSegments.With(envelope.KeyId, SessionTable.Segment, session.IdText),
             Sequence = session.NextSequence(),
+            TimestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
         };
     }
 }
