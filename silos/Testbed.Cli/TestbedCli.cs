@@ -20,7 +20,7 @@ public static class TestbedCli
         {
             ScenarioCommands.Run(error, args),
             ScenarioCommands.Suite(error, args),
-            BenchCommands.Bench(error),
+            BenchCommands.Bench(),
         };
 
         var parse = root.Parse(args);

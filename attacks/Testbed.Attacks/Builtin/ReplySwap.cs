@@ -47,7 +47,14 @@ public sealed class ReplySwap : Attack
             return InterceptDecision.Pass;
         }
 
-        if (message is not { Direction: WireDirection.Reply, Envelope: { } reply } || reply.Kind != _kind || Volatile.Read(ref _swapped) >= _count)
+        if (message is not { Direction: WireDirection.Reply, Envelope: { } reply } || reply.Kind != _kind)
+        {
+            return InterceptDecision.Pass;
+        }
+
+        // Whatever happens to this reply, its request is answered: forget it (the map holds only requests in flight).
+        _orders.TryRemove((reply.Recipient, reply.InReplyTo), out var order);
+        if (Volatile.Read(ref _swapped) >= _count)
         {
             return InterceptDecision.Pass;
         }
@@ -66,7 +73,7 @@ public sealed class ReplySwap : Attack
         }
 
         var attempt = context.Record($"swap a withheld {_kind} into the answer to {reply.Recipient}'s request {reply.InReplyTo}", reply.Sender, reply.Recipient, reply.Kind);
-        attempt.Key = _orders.TryRemove((reply.Recipient, reply.InReplyTo), out var order) ? order : null;
+        attempt.Key = order;
         return EnvelopeCodec.TryDecode(held, out var old, out _) && PaymentsJson.TryDecode<LedgerResult>(old.Payload, out var oldResult) && old.Tag.IsEmpty
             ? InterceptDecision.Replace(old with { InReplyTo = reply.InReplyTo, Payload = PaymentsJson.Encode(Retarget(oldResult, result)) })
             : InterceptDecision.ReplaceFrame(held);

@@ -76,8 +76,10 @@ public sealed class DefensePipeline
             var result = refuseHandshake && layer.Stage != DefenseStage.Admission // admission still counts them first
                 ? OpenResult.Reject(UnexpectedHandshake)
                 : await layer.OpenAsync(envelope, context);
-            if (result.Outcome == OpenOutcome.Continue && bindReply && !wasAuthenticated && context.Authenticated
-                && result.Envelope is { } opened && opened.InReplyTo != context.Answers)
+            // Once authenticated: a reply must answer this exchange's request, and a request must not claim to answer one
+            // (a reply reflected back to its sender as a request).
+            if (result.Outcome == OpenOutcome.Continue && !wasAuthenticated && context.Authenticated && result.Envelope is { } opened
+                && (bindReply ? opened.InReplyTo != context.Answers : context.Direction == Wire.WireDirection.Request && opened.InReplyTo != 0))
             {
                 result = OpenResult.Reject(ReplyMismatch);
             }
@@ -114,7 +116,8 @@ public sealed class DefensePipeline
     /// unauthenticated is believed — without a second event: one cause, one event. A forged refusal is no more than a drop.
     /// </summary>
     private static bool IsConsequential(Envelope envelope, MessageContext context) =>
-        context.Direction == Wire.WireDirection.Reply && envelope.Kind == EnvelopeKind.Rejected && !context.Authenticated;
+        context.Direction == Wire.WireDirection.Reply && envelope.Kind == EnvelopeKind.Rejected && !context.Authenticated
+        && envelope.Tag.IsEmpty && !KeyIdSegments.TryGet(envelope.KeyId, "s", out _); // carries no protection at all: a failed check on a protected one is recorded
 
     /// <summary>The rejection reason of an authenticated reply that answers another request.</summary>
     public const string ReplyMismatch = "reply-mismatch";

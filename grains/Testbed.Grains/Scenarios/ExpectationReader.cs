@@ -64,7 +64,12 @@ internal static partial class ExpectationReader
             case YamlMappingNode byKind:
                 foreach (var (kindNode, value) in byKind.Children)
                 {
-                    var kind = ((YamlScalarNode)kindNode).Value ?? "";
+                    if (kindNode is not YamlScalarNode { Value: { } kind })
+                    {
+                        r.Sink.Add(kindNode, $"{r.Name(section)}: expected {what} names as keys, not a {(kindNode is YamlMappingNode ? "mapping" : kindNode is YamlSequenceNode ? "list" : "null")}");
+                        continue;
+                    }
+
                     var path = $"{r.Name(section)}.{kind}";
                     if (!isKnown(kind))
                     {

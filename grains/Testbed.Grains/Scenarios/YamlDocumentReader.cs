@@ -42,7 +42,7 @@ internal static class YamlDocumentReader
 
         if (stream.Documents.Count > 1)
         {
-            sink.Add(stream.Documents[1].RootNode, "a scenario file holds a single YAML document; a second one starts here");
+            sink.Add(YamlScalars.SecondDocumentStart(yaml), "a scenario file holds a single YAML document; a second one starts here");
         }
 
         var root = stream.Documents[0].RootNode;

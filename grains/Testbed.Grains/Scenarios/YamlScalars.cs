@@ -12,6 +12,25 @@ namespace Testbed.Scenarios;
 /// </summary>
 internal static partial class YamlScalars
 {
+    /// <summary>
+    /// Where the second document of <paramref name="yaml"/> (a text that parsed) starts: its <c>---</c> marker, which
+    /// lies inside the text even when that document is empty. <see cref="Mark.Empty"/> when there is none.
+    /// </summary>
+    public static Mark SecondDocumentStart(string yaml)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var documents = 0;
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.DocumentStart start && ++documents == 2)
+            {
+                return start.Start;
+            }
+        }
+
+        return Mark.Empty;
+    }
+
     /// <summary>True for an empty plain value, <c>~</c> or <c>null</c>: YAML's null.</summary>
     public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any } scalar

@@ -18,6 +18,8 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
     private readonly IWire _wire;
     private readonly DefensePipeline _defenses;
     private readonly DefenseEndpoint _endpoint;
+    // Starts at the activation's clock in units of 2^-16 ms, so a later activation of the same principal never reuses a
+    // sequence number of an earlier one (a reply bound to sequence n cannot answer a new activation's request n).
     private ulong _sequence;
 
     /// <summary>Creates the service; <paramref name="context"/> names the principal it speaks for.</summary>
@@ -29,6 +31,7 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
         Time = runtime.Time;
         Self = PrincipalAddress.FromGrainId(context.GrainId);
         Index = PrincipalAddress.IndexOf(Self);
+        _sequence = (ulong)Math.Max(0, Time.GetUtcNow().ToUnixTimeMilliseconds()) << 16;
         _endpoint = new DefenseEndpoint(Self, runtime.Environment);
     }
 
@@ -66,7 +69,7 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
                 case OpenOutcome.Respond:
                     return Encode(verdict.Result.Envelope!);
                 case OpenOutcome.Reject:
-                    return Encode(await SealRefusalAsync(Reject(request, $"rejected by {verdict.Layer}: {verdict.Result.Reason}"), context));
+                    return Encode(await SealRefusalAsync(Reject(request, $"rejected by {verdict.Layer}: {verdict.Result.Reason}"), verdict.Layer, context));
             }
 
             var reply = await HandleGuardedAsync(verdict.Result.Envelope!);
@@ -79,12 +82,16 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
     }
 
     /// <summary>
-    /// A refusal after the request was authenticated (e.g. by authz or replay) goes back sealed, so the requester can
-    /// believe it; one before that cannot be sealed for a peer not yet known and goes back unprotected.
+    /// A refusal of an authenticated request on its merits — by authorization, or by a rate limit on the authenticated
+    /// sender — goes back sealed, so the requester can believe it ("not applied"). Every other refusal goes back
+    /// unprotected: before authentication there is no peer to seal for, and a freshness refusal speaks about a copy, not
+    /// the request — a duplicate or stale copy is refused while the original may have been applied, so an answer the
+    /// requester could believe would turn an applied transfer into a failed one.
     /// </summary>
-    private async ValueTask<Envelope> SealRefusalAsync(Envelope refusal, MessageContext context)
+    private async ValueTask<Envelope> SealRefusalAsync(Envelope refusal, string? layer, MessageContext context)
     {
-        if (!context.Authenticated)
+        var stage = _defenses.Layers.FirstOrDefault(l => l.Name == layer)?.Stage;
+        if (!context.Authenticated || stage is not (DefenseStage.Authorization or DefenseStage.Admission))
         {
             return refusal;
         }

@@ -11,9 +11,9 @@ namespace Testbed.Cli.Commands;
 /// <summary><c>testbed bench …</c>: cluster benchmarks, each reported as ratios against a baseline measured in the same run.</summary>
 internal static class BenchCommands
 {
-    public static Command Bench(TextWriter error) => ClusterBenchCommand.Attach(new Command("bench",
+    public static Command Bench() => ClusterBenchCommand.Attach(new Command("bench",
         "The payments workload under each preset × transport (plain, Orleans TLS) × payload × load mode, as ratios to none/plain measured in the same run; " +
-        "subcommands: presets, wire.") { Wire(), PresetBench.Command() }, error);
+        "subcommands: presets, wire.") { Wire(), PresetBench.Command() });
 
     /// <summary>
     /// <c>testbed bench wire</c>: plain cross-silo grain calls vs the same exchange through the wire with nothing attached,

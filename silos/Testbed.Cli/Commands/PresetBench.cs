@@ -19,7 +19,7 @@ internal static class PresetBench
 
     public static Command Command()
     {
-        var presets = new Option<string[]>("--presets") { Description = "Presets (or layer names) to compare; 'none' is always the baseline.", DefaultValueFactory = _ => DefaultPresets, AllowMultipleArgumentsPerToken = true };
+        var presets = BenchOptions.Defenses(DefaultPresets, "Presets (or layer names) to compare; 'none' is always the baseline.");
         var payload = BenchOptions.Integer("--payload", 1024, "Order padding in bytes (payload size).", 0, 65536);
         var operations = BenchOptions.Integer("--operations", 3000, "Operations per run.", 100);
         var rounds = BenchOptions.Integer("--rounds", 3, "Measured rounds (each runs every preset once).");
@@ -34,13 +34,6 @@ internal static class PresetBench
             var names = parse.GetValue(presets)!.Distinct(StringComparer.Ordinal).ToList();
             names.Remove("none");
             names.Insert(0, "none");
-            var unknown = names.Where(n => !TestbedCatalog.Default.IsDefense(n)).ToArray();
-            if (unknown.Length > 0)
-            {
-                await Console.Error.WriteLineAsync($"testbed: unknown defense(s) {string.Join(", ", unknown)}; known: {string.Join(", ", TestbedCatalog.Default.Defenses)}");
-                return ExitCodes.BadInput;
-            }
-
             var result = await RunAsync(names, parse.GetValue(payload), parse.GetValue(operations), parse.GetValue(rounds), parse.GetValue(concurrency), ct);
             Render(result);
             var dir = parse.GetValue(outDir)!;

@@ -41,6 +41,49 @@ public sealed class BenchCommandTests : IDisposable
         Assert.False(Directory.Exists(outDir));
     }
 
+    [Theory]
+    [InlineData("--operations: 'abc' is not a whole number", "--operations", "abc")]
+    [InlineData("--repetitions: 'abc' is not a whole number", "--repetitions", "abc")]
+    [InlineData("--concurrency: '1e3' is not a whole number", "--concurrency", "1e3")]
+    [InlineData("--payloads: 99999999999 is out of range (expected 0..65536)", "--payloads", "99999999999")]
+    [InlineData("--payloads: '1,2' is not a whole number", "--payloads", "64", "1,2")]
+    [InlineData("--operations: 99999999999999999999999 is out of range", "--operations", "99999999999999999999999")]
+    [InlineData("--rate: 'abc' is not a number", "--mode", "open", "--rate", "abc")]
+    [InlineData("--rate: 'NaN' is not a number", "--mode", "open", "--rate", "NaN")]
+    [InlineData("--mode: 'sideways' is not one of closed, open, both", "--mode", "sideways", "--rate", "500")]
+    [InlineData("--transports: 'carrier-pigeon' is not one of plain, orleans-tls", "--transports", "carrier-pigeon")]
+    [InlineData("--presets: unknown defense(s) 'no-such-preset'", "--presets", "none", "no-such-preset")]
+    [InlineData("--rounds: 'abc' is not a whole number", "presets", "--rounds", "abc")]
+    [InlineData("--payload: 99999999999 is out of range (expected 0..65536)", "presets", "--payload", "99999999999")]
+    [InlineData("--operations: 'many' is not a whole number", "presets", "--operations", "many")]
+    [InlineData("--presets: unknown defense(s) 'no-such-preset'", "presets", "--presets", "no-such-preset")]
+    [InlineData("--calls: 'abc' is not a whole number", "wire", "--calls", "abc")]
+    [InlineData("--payload: 99999999999 is out of range (expected 0..1048576)", "wire", "--payload", "99999999999")]
+    [InlineData("--concurrency: 'x' is not a whole number", "wire", "--concurrency", "x")]
+    public async Task Malformed_values_exit_2_naming_the_option_and_why(string message, params string[] args)
+    {
+        var outDir = Path.Combine(_dir, "out");
+        var (code, error) = await Run(["bench", .. args, "--out", outDir]);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains(message, error);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("presets")]
+    [InlineData("wire")]
+    public async Task An_out_folder_that_is_a_file_exits_2_before_anything_runs(params string[] subcommand)
+    {
+        var file = Path.Combine(_dir, "results.txt");
+        File.WriteAllText(file, "not a folder");
+        var (code, error) = await Run(["bench", .. subcommand, "--out", file]);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains($"--out: '{file}' is a file, not a folder", error);
+    }
+
     [Fact]
     public async Task Subcommands_keep_their_own_validation()
     {

@@ -47,6 +47,19 @@ public sealed class CliExitCodeTests : IDisposable
         Assert.Equal(ExitCodes.BadInput, (await Run("bench", "wire", "--calls", "0")).Code);
     }
 
+    [Theory]
+    [InlineData("--operations", "abc")]
+    [InlineData("--payloads", "99999999999")]
+    [InlineData("--repetitions", "abc")]
+    public async Task Malformed_bench_numbers_exit_2_naming_the_option(string option, string value)
+    {
+        var (code, error) = await Run("bench", option, value, "--out", Path.Combine(_dir, "out"));
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.StartsWith($"testbed: {option}: ", error);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+    }
+
     [Fact]
     public async Task Suite_with_two_scenarios_of_one_name_exits_2()
     {

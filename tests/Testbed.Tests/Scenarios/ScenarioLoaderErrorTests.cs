@@ -168,9 +168,17 @@ public class ScenarioLoaderErrorTests
     }
 
     [Fact]
+    public void A_complex_key_under_expect_is_a_positioned_error_not_a_crash()
+    {
+        // Found by fuzzing: an InvalidCastException escaped the loader (exit 1, no position).
+        SingleError(Yaml("name: x", "seed: 1", "expect:", "  faults:", "    ? {a: 1}"), 5, 7, "names as keys");
+    }
+
+    [Fact]
     public void Second_document_is_rejected()
     {
-        SingleError(Yaml("name: x", "seed: 1", "---", "name: y"), 4, 1, "single YAML document");
+        SingleError(Yaml("name: x", "seed: 1", "---", "name: y"), 3, 1, "single YAML document"); // at the '---' marker
+        SingleError(Yaml("name: x", "seed: 1", "---"), 3, 1, "single YAML document"); // an empty second document too (found by fuzzing: 4:1 lay past the end)
     }
 
     [Fact]

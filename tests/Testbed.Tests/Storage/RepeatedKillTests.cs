@@ -9,6 +9,13 @@ using Xunit.Abstractions;
 namespace Testbed.Tests.Storage;
 
 /// <summary>Silos crash mid-workload, again and again: no acknowledged transfer is lost and every invariant holds.</summary>
+/// <remarks>
+/// Where a killed silo's accounts come back is not fixed: <c>SpreadPlacement</c> maps a key over the silos in the
+/// caller's membership view at the moment of reactivation, and while the victim's death is detected and its replacement
+/// joins, callers see two or three silos, so a run can put all of them on the primary (the one silo never killed). The
+/// cluster therefore starts with one non-primary silo per kill: an account moves only when its silo dies, so before
+/// every kill at least one original non-primary silo is still alive and still hosts the accounts it was given at start.
+/// </remarks>
 public sealed class RepeatedKillTests(ITestOutputHelper output)
 {
     private const int Accounts = 12;
@@ -20,7 +27,8 @@ public sealed class RepeatedKillTests(ITestOutputHelper output)
         // No defenses (the in-memory CA is not involved); customers retry indeterminate transfers with the same order id.
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions
         {
-            Silos = 3,
+            // The primary plus one silo per kill (see the remarks): every kill finds a non-primary silo hosting accounts.
+            Silos = Kills + 1,
             Payments = p =>
             {
                 p.Seed = 5;
@@ -44,13 +52,14 @@ public sealed class RepeatedKillTests(ITestOutputHelper output)
                 await Task.Delay(20);
             }
 
-            // The non-primary silo hosting the most accounts.
+            // The non-primary silo hosting the most accounts (a surviving original one still hosts those it started with).
             var hosted = Enumerable.Range(1, cluster.SiloNames.Count - 1)
                 .Select(i => (Index: i, Accounts: Enumerable.Range(0, Accounts).Select(PaymentsOptions.Account).Where(a => cluster.HostingSilo(a) == cluster.SiloNames[i]).ToList()))
                 .OrderByDescending(h => h.Accounts.Count).ThenBy(h => h.Index).First();
             var (victim, accounts) = hosted;
             var name = cluster.SiloNames[victim];
-            Assert.NotEmpty(accounts);
+            Assert.True(accounts.Count > 0, $"kill {kill}: no non-primary silo hosts an account; hosts: "
+                + string.Join(", ", Enumerable.Range(0, Accounts).Select(a => $"{a}@{cluster.HostingSilo(PaymentsOptions.Account(a)) ?? "none"}")));
             hit.UnionWith(accounts);
             output.WriteLine($"kill {kill}: {name} hosting {string.Join(", ", accounts)} after {history.Count} history ops");
             await cluster.KillSiloAsync(victim);

@@ -71,7 +71,7 @@ internal static class AuthzPolicyReader
 
         if (stream.Documents.Count > 1)
         {
-            errors.Add(stream.Documents[1].RootNode.Start, "a policy file holds a single YAML document; a second one starts here");
+            errors.Add(Testbed.Scenarios.YamlScalars.SecondDocumentStart(yaml), "a policy file holds a single YAML document; a second one starts here");
         }
 
         return stream.Documents[0].RootNode;

@@ -27,6 +27,7 @@ public sealed class SessionLayer : IDefenseLayer, IAcceptanceCheck
     private readonly SessionPolicy _policy;
     private readonly SessionHandshake _handshake;
     private readonly SessionLifetime _lifetime;
+    private readonly TimeProvider _time;
 
     /// <summary>
     /// Creates the layer for one silo. <paramref name="pipelineNames"/> are the defenses of the pipeline it belongs to,
@@ -39,6 +40,7 @@ public sealed class SessionLayer : IDefenseLayer, IAcceptanceCheck
         _policy = SessionPolicy.Resolve(options ?? new SessionOptions(), pipelineNames);
         _handshake = new SessionHandshake(_policy, environment);
         _lifetime = new SessionLifetime(_policy.Options, environment);
+        _time = environment.Time;
     }
 
     /// <inheritdoc />
@@ -147,13 +149,16 @@ public sealed class SessionLayer : IDefenseLayer, IAcceptanceCheck
         return null;
     }
 
-    private static Envelope Stamp(Envelope envelope, MessageContext context, SessionState session)
+    // Re-stamps the time too: a send may have waited for a handshake, and the receiver's freshness check (window mode's
+    // max age) should measure the message's time on the wire, not the wait.
+    private Envelope Stamp(Envelope envelope, MessageContext context, SessionState session)
     {
         context.Session = session;
         return envelope with
         {
             KeyId = envelope.KeyId.Length == 0 ? session.KeySegment : KeyIdSegments.With(envelope.KeyId, SessionTable.Segment, session.IdText),
             Sequence = session.NextSequence(),
+            TimestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds(),
         };
     }
 }

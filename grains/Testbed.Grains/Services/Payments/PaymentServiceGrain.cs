@@ -110,10 +110,16 @@ public sealed class PaymentServiceGrain : ServiceGrain
                     return result;
                 }
 
-                // An answer of the wrong kind or to another order is unreadable here: the leg's fate is unknown, so it is sent again.
-                if (reply.Kind == EnvelopeKind.Rejected || attempt == LedgerAttempts)
+                if (reply.Kind == EnvelopeKind.Rejected)
                 {
                     return null; // refused before the account acted on it: definitely not applied
+                }
+
+                // An answer of the wrong kind or to another order is unreadable here: the leg's fate is unknown, so it is
+                // sent again, and after the last attempt it stays unknown (indeterminate), never "not applied".
+                if (attempt == LedgerAttempts)
+                {
+                    throw new InvalidOperationException($"{kind} to {account} for order {orderId}: no readable answer after {LedgerAttempts} attempts");
                 }
             }
             catch (Exception) when (attempt < LedgerAttempts)
