@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Testbed.Defenses.Identity;
+using Testbed.Defenses.Replay;
 using Testbed.Services;
+using Testbed.Storage;
 using Testbed.Wire;
 
 namespace Testbed.Defenses;
@@ -12,7 +15,8 @@ public static class DefenseSiloBuilderExtensions
     /// Adds the defense pipeline described by <paramref name="pipeline"/> (built once per silo), the environment its
     /// layers use, and the <see cref="ServiceRuntime"/>. Security events go to <paramref name="events"/> (shared by every
     /// silo of an embedded cluster). Layers that need identities require <c>AddTestbedIdentity</c> on the same silo. With
-    /// any layer, every delivery is opened with its origin on the transport (<see cref="WireSource"/>).
+    /// any layer, every delivery is opened with its origin on the transport (<see cref="WireSource"/>). The replay defense
+    /// keeps its horizons in the testbed's grain storage (<c>AddTestbedStorage</c>) when the silo has it, else in memory.
     /// </summary>
     public static ISiloBuilder AddTestbedDefenses(this ISiloBuilder builder, DefensePipelineBuilder pipeline, ISecurityEventSink events)
     {
@@ -25,7 +29,8 @@ public static class DefenseSiloBuilderExtensions
             sp.GetService<IKeyStore>() ?? MissingIdentity.Instance,
             sp.GetService<ITrustStore>() ?? MissingIdentity.Instance,
             events,
-            sp.GetRequiredService<IWire>()));
+            sp.GetRequiredService<IWire>(),
+            sp.GetKeyedService<IGrainStorage>(TestbedStorageOptions.StorageName) is { } storage ? new GrainStorageReplayHorizonStore(storage) : null));
         builder.Services.AddSingleton(sp => pipeline.Build(sp.GetRequiredService<DefenseEnvironment>()));
         builder.Services.AddSingleton(sp => new ServiceRuntime(sp.GetRequiredService<DefensePipeline>(), sp.GetRequiredService<DefenseEnvironment>()));
         if (pipeline.Names.Count > 0)

@@ -97,4 +97,23 @@ public sealed class DefenseEndpoint(string principal, DefenseEnvironment environ
 
         return (T)value;
     }
+
+    /// <summary>
+    /// Called when the principal's activation ends gracefully (deactivation): closes every state that implements
+    /// <see cref="IClosingEndpointState"/>, so state that outlives the activation can record how it ended.
+    /// </summary>
+    public async Task CloseAsync()
+    {
+        foreach (var state in _state.Values.OfType<IClosingEndpointState>().ToArray())
+        {
+            await state.CloseAsync();
+        }
+    }
+}
+
+/// <summary>Endpoint state told when its activation ends gracefully (<see cref="DefenseEndpoint.CloseAsync"/>); never throws.</summary>
+public interface IClosingEndpointState
+{
+    /// <summary>The activation is ending: nothing more is accepted through this endpoint.</summary>
+    Task CloseAsync();
 }

@@ -47,6 +47,9 @@ public abstract class ServiceGrain : IGrainBase, IEnvelopeEndpoint
     /// <summary>The clock every time-dependent part of the service uses.</summary>
     protected TimeProvider Time { get; }
 
+    /// <summary>On a graceful deactivation, lets the defense state that outlives the activation record how it ended.</summary>
+    public Task OnDeactivateAsync(DeactivationReason reason, CancellationToken token) => _endpoint.CloseAsync().WaitAsync(token);
+
     /// <inheritdoc />
     public async Task<byte[]> Deliver(byte[] frame)
     {

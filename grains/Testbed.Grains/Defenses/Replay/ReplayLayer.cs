@@ -12,7 +12,9 @@ namespace Testbed.Defenses.Replay;
 /// deliverable for the life of the session); it runs after the session's protection layer has authenticated it. Timestamp mode adds a random 64-bit nonce as key id
 /// segment "n" when sealing (before the authenticity stage, so a signature covers it) and, when opening, accepts a
 /// message whose timestamp is within window + tolerance of now and whose (sender, nonce) is not in the bounded
-/// <see cref="NonceCache"/>. Handshake envelopes pass untouched in both modes (the session layer owns them).
+/// <see cref="NonceCache"/>, and whose timestamp its <see cref="ReplayHorizon"/> covers: the cache dies with the
+/// activation, the horizon's lease is durable, so a new activation refuses what its predecessor may have accepted
+/// (<c>replay-before-horizon</c>). Handshake envelopes pass untouched in both modes (the session layer owns them).
 /// </summary>
 public sealed class ReplayLayer : IDefenseLayer
 {
@@ -70,9 +72,11 @@ public sealed class ReplayLayer : IDefenseLayer
             return ValueTask.FromResult(OpenResult.Continue(envelope));
         }
 
-        var reason = _options.Mode == ReplayMode.Window ? CheckWindow(envelope, context) : CheckTimestamp(envelope, context);
-        return ValueTask.FromResult(reason is null ? OpenResult.Continue(envelope) : OpenResult.Reject(reason));
+        return _options.Mode == ReplayMode.Window ? Verdict(envelope, CheckWindow(envelope, context)) : CheckTimestamp(envelope, context);
     }
+
+    private static ValueTask<OpenResult> Verdict(Envelope envelope, string? reason) =>
+        ValueTask.FromResult(reason is null ? OpenResult.Continue(envelope) : OpenResult.Reject(reason));
 
     private string? CheckWindow(Envelope envelope, MessageContext context)
     {
@@ -96,31 +100,95 @@ public sealed class ReplayLayer : IDefenseLayer
         };
     }
 
-    private string? CheckTimestamp(Envelope envelope, MessageContext context)
+    private ValueTask<OpenResult> CheckTimestamp(Envelope envelope, MessageContext context)
     {
         if (!KeyIdSegments.TryGet(envelope.KeyId, NonceSegment, out var text)
             || text.Length != 16
             || !ulong.TryParse(text, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var nonce))
         {
-            return ReplayReasons.MissingNonce;
+            return Verdict(envelope, ReplayReasons.MissingNonce);
         }
 
         if (CheckAge(envelope) is { } age)
         {
-            return age;
+            return Verdict(envelope, age);
+        }
+
+        var endpoint = context.Endpoint;
+        var horizon = endpoint.State(() => new ReplayHorizon(_environment.ReplayHorizons, endpoint.Principal, _options.HorizonLeaseMs));
+        return horizon.Loaded ? CheckFresh(envelope, nonce, context, horizon) : LoadThenCheckAsync(envelope, nonce, context, horizon);
+    }
+
+    /// <summary>After the age check, with the predecessor's lease known: the horizon, the nonce, then the lease.</summary>
+    private ValueTask<OpenResult> CheckFresh(Envelope envelope, ulong nonce, MessageContext context, ReplayHorizon horizon)
+    {
+        if (envelope.TimestampMs <= horizon.Floor)
+        {
+            return Verdict(envelope, ReplayReasons.BeforeHorizon);
+        }
+
+        if (horizon.Closed)
+        {
+            return Verdict(envelope, ReplayReasons.HorizonUnavailable); // the activation is ending
         }
 
         var now = _environment.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        var maxAge = _options.MaxAgeMs;
 
-        // Remember the nonce for as long as a message with this timestamp could pass the check above.
+        // Remember the nonce for as long as a message with this timestamp could pass the age check, and before any
+        // await below, so a copy arriving while the lease is written is a duplicate.
         var cache = context.Endpoint.State(_newCache);
-        return cache.TryAdd(envelope.Sender, nonce, envelope.TimestampMs + maxAge, now) switch
+        var reason = cache.TryAdd(envelope.Sender, nonce, envelope.TimestampMs + _options.MaxAgeMs, now) switch
         {
             NonceVerdict.Added => null,
             NonceVerdict.Duplicate => ReplayReasons.Duplicate,
             _ => ReplayReasons.CacheFull,
         };
+        if (reason is not null)
+        {
+            return Verdict(envelope, reason);
+        }
+
+        if (!horizon.Covers(envelope.TimestampMs))
+        {
+            return CoverThenAcceptAsync(envelope, horizon);
+        }
+
+        horizon.Accepted(envelope.TimestampMs);
+        return Verdict(envelope, null);
+    }
+
+    private async ValueTask<OpenResult> LoadThenCheckAsync(Envelope envelope, ulong nonce, MessageContext context, ReplayHorizon horizon)
+    {
+        try
+        {
+            await horizon.LoadAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return OpenResult.Reject(ReplayReasons.HorizonUnavailable); // fail closed: the predecessor's lease is unknown
+        }
+
+        return await CheckFresh(envelope, nonce, context, horizon);
+    }
+
+    private static async ValueTask<OpenResult> CoverThenAcceptAsync(Envelope envelope, ReplayHorizon horizon)
+    {
+        try
+        {
+            await horizon.CoverAsync(envelope.TimestampMs);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return OpenResult.Reject(ReplayReasons.HorizonUnavailable); // fail closed: a successor could not refuse it
+        }
+
+        if (horizon.Closed)
+        {
+            return OpenResult.Reject(ReplayReasons.HorizonUnavailable); // ended while the lease was written
+        }
+
+        horizon.Accepted(envelope.TimestampMs);
+        return OpenResult.Continue(envelope);
     }
 
     /// <summary>Stale or future by the receiver's clock (max age + tolerance either way), or null.</summary>

@@ -12,13 +12,13 @@ public enum ReplayMode
     Timestamp,
 }
 
-/// <summary>Options of the replay defense (scenario keys: mode, windowSize, maxAge, window, tolerance, cacheSize).</summary>
+/// <summary>Options of the replay defense (scenario keys: mode, windowSize, maxAge, window, tolerance, cacheSize, horizonLease).</summary>
 public sealed record ReplayOptions
 {
     /// <summary>Largest <see cref="CacheSize"/>.</summary>
     public const int MaxCacheSize = 10_000_000;
 
-    private static readonly string[] Keys = ["mode", "windowSize", "maxAge", "window", "tolerance", "cacheSize"];
+    private static readonly string[] Keys = ["mode", "windowSize", "maxAge", "window", "tolerance", "cacheSize", "horizonLease"];
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
 
     /// <summary>Window (default) or timestamp.</summary>
@@ -43,6 +43,16 @@ public sealed record ReplayOptions
     public int CacheSize { get; init; } = 100_000;
 
     /// <summary>
+    /// Timestamp mode: how far past a message's timestamp the durable replay horizon is raised when a message reaches it
+    /// (default 1 s). Longer: fewer storage writes (at most one per receiving principal per lease while it receives);
+    /// shorter: a shorter refusal (<c>replay-before-horizon</c>) of fresh messages after a reactivation.
+    /// </summary>
+    public TimeSpan HorizonLease { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary><see cref="HorizonLease"/> in whole milliseconds.</summary>
+    public long HorizonLeaseMs => (long)HorizonLease.TotalMilliseconds;
+
+    /// <summary>
     /// The largest accepted |now − timestamp| in whole milliseconds: <see cref="Window"/> (timestamp mode) or
     /// <see cref="MaxAge"/> (window mode), plus <see cref="Tolerance"/>.
     /// </summary>
@@ -64,6 +74,7 @@ public sealed record ReplayOptions
         CheckDuration("window", Window, TimeSpan.FromMilliseconds(1));
         CheckDuration("maxAge", MaxAge, TimeSpan.FromMilliseconds(1));
         CheckDuration("tolerance", Tolerance, TimeSpan.Zero);
+        CheckDuration("horizonLease", HorizonLease, TimeSpan.FromMilliseconds(1));
         if (CacheSize is < 1 or > MaxCacheSize)
         {
             throw new ArgumentException($"replay option 'cacheSize' must be in 1..{MaxCacheSize}, not {CacheSize}");
@@ -96,7 +107,7 @@ public sealed record ReplayOptions
             };
         }
 
-        string[] otherModeKeys = options.Mode == ReplayMode.Window ? ["window", "cacheSize"] : ["windowSize", "maxAge"];
+        string[] otherModeKeys = options.Mode == ReplayMode.Window ? ["window", "cacheSize", "horizonLease"] : ["windowSize", "maxAge"];
         foreach (var key in otherModeKeys.Where(settings.ContainsKey))
         {
             var owner = options.Mode == ReplayMode.Window ? "timestamp" : "window";
@@ -126,6 +137,11 @@ public sealed record ReplayOptions
         if (settings.TryGetValue("cacheSize", out var cache))
         {
             options = options with { CacheSize = Integer("cacheSize", cache, $"in 1..{MaxCacheSize}") };
+        }
+
+        if (settings.TryGetValue("horizonLease", out var lease))
+        {
+            options = options with { HorizonLease = Duration("horizonLease", lease) };
         }
 
         options.Validate();

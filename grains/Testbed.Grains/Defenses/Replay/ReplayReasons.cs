@@ -26,4 +26,13 @@ public static class ReplayReasons
 
     /// <summary>Timestamp mode: the key id has no valid nonce segment "n" (16 hex digits).</summary>
     public const string MissingNonce = "missing-nonce";
+
+    /// <summary>
+    /// Timestamp mode: stamped at or below the replay horizon a previous activation of the receiver persisted, so it may
+    /// have been accepted before (after a deactivation, restart or crash; a retry sealed afresh passes).
+    /// </summary>
+    public const string BeforeHorizon = "replay-before-horizon";
+
+    /// <summary>Timestamp mode: the replay horizon could not be read or made durable (fails closed).</summary>
+    public const string HorizonUnavailable = "replay-horizon-unavailable";
 }

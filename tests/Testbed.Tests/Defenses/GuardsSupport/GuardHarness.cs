@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Testbed.Defenses;
 using Testbed.Defenses.Identity;
+using Testbed.Defenses.Replay;
 using Testbed.Envelopes;
 using Testbed.Wire;
 using Xunit;
@@ -13,10 +14,10 @@ namespace Testbed.Tests.Defenses.GuardsSupport;
 /// </summary>
 internal sealed class GuardHarness
 {
-    public GuardHarness(Action<DefensePipelineBuilder> configure, DateTimeOffset? start = null)
+    public GuardHarness(Action<DefensePipelineBuilder> configure, DateTimeOffset? start = null, IReplayHorizonStore? horizons = null)
     {
         Time = new FakeTimeProvider(start ?? new DateTimeOffset(2025, 1, 1, 12, 0, 0, TimeSpan.Zero));
-        Environment = new DefenseEnvironment(Time, new NoKeys(), new NoTrust(), Events, new NoWire());
+        Environment = new DefenseEnvironment(Time, new NoKeys(), new NoTrust(), Events, new NoWire(), horizons);
         var builder = new DefensePipelineBuilder();
         configure(builder);
         Pipeline = builder.Build(Environment);
@@ -42,6 +43,9 @@ internal sealed class GuardHarness
 
         return endpoint;
     }
+
+    /// <summary>Drops <paramref name="principal"/>'s endpoint, as a deactivation does: its next message meets a new one on the same environment.</summary>
+    public void Reactivate(string principal) => _endpoints.Remove(principal);
 
     public T Layer<T>() where T : IDefenseLayer => Pipeline.Layers.OfType<T>().Single();
 
