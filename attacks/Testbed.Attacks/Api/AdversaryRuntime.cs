@@ -160,7 +160,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     /// <summary>Judges the attack and matches security events to its attempts.</summary>
     public AttackResult Conclude(AttackJudgement judgement, IReadOnlyCollection<SecurityEvent> events, Func<string, DateTimeOffset?> firstBlockedAt)
     {
-        judgement = judgement with { WindowOpenedAt = Context.OpenedAt, WindowClosedAt = Context.ClosedAt };
+        judgement = judgement with { WindowOpenedAt = Context.OpenedAt, WindowClosedAt = Context.ClosedAt, Events = events };
         try
         {
             _attack.Judge(judgement);

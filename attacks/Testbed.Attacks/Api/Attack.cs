@@ -62,6 +62,12 @@ public sealed record AttackJudgement(
     /// <summary>When the attack's window closed (set by the runtime).</summary>
     public DateTimeOffset? WindowClosedAt { get; init; }
 
+    /// <summary>
+    /// The run's security events (set by the runtime; the same ones it matches to attempts afterwards): what the defenses
+    /// refused, whoever sent it — e.g. legitimate traffic refused because of an attack (a flood's collateral damage).
+    /// </summary>
+    public IReadOnlyCollection<Testbed.Defenses.SecurityEvent> Events { get; init; } = [];
+
     /// <summary>Where <paramref name="at"/> falls on the history's clock (<see cref="History.HistoryOp.TimeMicros"/>).</summary>
     public double HistoryMicros(DateTimeOffset at) => (at - WorkloadStartedAt).Ticks / 10.0;
 

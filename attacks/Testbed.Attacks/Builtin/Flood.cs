@@ -1,5 +1,8 @@
+using System.Globalization;
 using Testbed.Attacks.Api;
 using Testbed.Attacks.Hooks;
+using Testbed.Defenses;
+using Testbed.Defenses.Identity;
 using Testbed.Envelopes;
 using Testbed.Services.Payments;
 
@@ -11,32 +14,44 @@ namespace Testbed.Attacks.Builtin;
 /// <c>target</c>/0..<c>principals</c>-1 round-robin, at most <c>maxInFlight</c> outstanding (a send due while full is
 /// dropped and counted). <c>payload</c>: junk = a well-formed header (admission sees a claimed sender; all-random bytes die
 /// in the codec before any defense) with random payload and tag; valid = an Order (BalanceQuery to accounts) with junk
-/// credentials; replayed = observed requests to the target, byte for byte, with their own senders. <c>sources</c>: one =
-/// customer/0, many = customer/n, new per envelope. Verdict, for every attempt alike: succeeded when goodput (ok
+/// credentials; replayed = observed requests to the target, byte for byte, with their own senders; signed = valid ones
+/// signed with customer/0's long-term key, handed over when the window opens (an authenticated flooder: a stolen key, as
+/// <see cref="KeyCompromise"/>; each with a fresh nonce, so timestamp-mode replay defenses remember every one).
+/// <c>sources</c>: one = customer/0, many = customer/n, new per envelope (signed: always one). <c>keyVersion</c>: random
+/// puts a random signing key version (<c>k=</c>2..2^31-1, one no CA issued) in junk and valid envelopes' key ids, so
+/// every one names a key a verifier has never seen. Verdict, for every attempt alike: succeeded when goodput (ok
 /// completions/s) in the window &lt; <c>goodputThreshold</c> × outside it (before and after it: "goodputBefore"), or the
-/// p99 latency of operations invoked in it &gt; <c>p99Factor</c> × that of those invoked outside it (<see cref="WindowImpact"/>).
+/// p99 latency of operations invoked in it &gt; <c>p99Factor</c> × that of those invoked outside it (<see cref="WindowImpact"/>),
+/// or — with <c>maxCollateral</c> ≥ 0 — when more than that many security events from the window's opening to 1 s after it
+/// closed name a sender the flood never claimed ("collateralRefusals": legitimate traffic the defenses refused because of
+/// the flood, e.g. a nonce cache it filled).
 /// </summary>
 public sealed class Flood : Attack
 {
     private readonly List<ObservedEnvelope> _seen = [];
     private string _target = "payments", _payload = "junk";
-    private bool _many;
+    private bool _many, _randomVersion;
+    private ISigningKey? _key;
     private double _rate, _threshold, _p99Factor;
-    private int _principals, _maxInFlight;
+    private int _principals, _maxInFlight, _maxCollateral;
     private InjectionPacer? _pacer;
     private TimeSpan? _cpu;
 
     /// <inheritdoc />
-    public override AttackInfo Info => new("flood", "CAPEC-125", "T1499", AdversaryCapabilities.Inject | (_payload == "replayed" ? AdversaryCapabilities.Observe : 0),
+    public override AttackInfo Info => new("flood", "CAPEC-125", "T1499", AdversaryCapabilities.Inject
+        | (_payload == "replayed" ? AdversaryCapabilities.Observe : 0) | (_payload == "signed" ? AdversaryCapabilities.Compromise : 0),
         "floods a service with injected envelopes; judged by legitimate goodput and p99 latency");
 
     /// <inheritdoc />
     public override void Configure(AttackOptions options)
     {
         (_target, _rate) = (options.Choice("target", "payments", "payments", "account"), options.Number("rate", 2000, 1, 1_000_000));
-        (_payload, _many) = (options.Choice("payload", "junk", "junk", "valid", "replayed"), options.Choice("sources", "one", "one", "many") == "many");
+        (_payload, _many) = (options.Choice("payload", "junk", "junk", "valid", "replayed", "signed"), options.Choice("sources", "one", "one", "many") == "many");
+        _randomVersion = options.Choice("keyVersion", "none", "none", "random") == "random";
+        _many &= _payload != "signed";
         (_maxInFlight, _principals) = (options.Integer("maxInFlight", 256, 1, 100_000), options.Integer("principals", 2, 1, 100_000));
         (_threshold, _p99Factor) = (options.Number("goodputThreshold", 0.5, 0, 1), options.Number("p99Factor", 3, 1, 1000));
+        _maxCollateral = options.Integer("maxCollateral", -1, -1, int.MaxValue);
     }
 
     /// <inheritdoc />
@@ -52,6 +67,11 @@ public sealed class Flood : Attack
     /// <inheritdoc />
     public override async Task ActAsync(AdversaryContext context, CancellationToken windowClosed)
     {
+        while (_payload == "signed" && (_key = await context.CompromiseAsync(PaymentsOptions.Customer(0))) is null)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), context.Time, windowClosed); // it has not signed anything yet
+        }
+
         var (pacer, cpu) = (_pacer = new InjectionPacer(context, _rate, _maxInFlight), Environment.CpuUsage.TotalTime);
         await pacer.RunAsync(n => Next(context, n), windowClosed);
         _cpu = Environment.CpuUsage.TotalTime - cpu;
@@ -63,9 +83,12 @@ public sealed class Flood : Attack
     {
         var w = WindowImpact.Measure(judgement);
         var (before, during) = (w.GoodputOutside, w.GoodputInside);
-        var succeeded = w.InsideSeconds > 0 && before > 0 && (during < _threshold * before || (w.P99OutsideMs > 0 && w.P99InsideMs > _p99Factor * w.P99OutsideMs));
+        var collateral = Collateral(judgement);
+        var succeeded = (w.InsideSeconds > 0 && before > 0 && (during < _threshold * before || (w.P99OutsideMs > 0 && w.P99InsideMs > _p99Factor * w.P99OutsideMs)))
+            || (_maxCollateral >= 0 && collateral > _maxCollateral);
         foreach (var attempt in judgement.Attempts) { attempt.Succeeded = succeeded; }
         var (d, injected) = (judgement.Details, _pacer?.Injected ?? 0);
+        d["collateralRefusals"] = collateral;
         (d["goodputBefore"], d["goodputDuring"], d["ratio"]) = (before, during, before > 0 ? during / before : 0);
         (d["p99BeforeMs"], d["p99DuringMs"]) = (w.P99OutsideMs, w.P99InsideMs);
         (d["injected"], d["droppedSends"], d["windowStartMs"], d["windowStopMs"]) = (injected, _pacer?.Skipped ?? 0, w.StartMicros / 1000, w.StopMicros / 1000);
@@ -75,6 +98,18 @@ public sealed class Flood : Attack
             // injected envelope. Subtracting a pre-window rate is not honest here: that period carries JIT and handshakes.
             d["cpuMicrosPerInjected"] = cpu.Ticks / 10.0 / injected;
         }
+    }
+
+    private static int Collateral(AttackJudgement judgement)
+    {
+        if (judgement.WindowOpenedAt is not { } opened)
+        {
+            return 0;
+        }
+
+        var claimed = judgement.Attempts.Select(a => a.ClaimedSender).ToHashSet(StringComparer.Ordinal);
+        var until = (judgement.WindowClosedAt ?? DateTimeOffset.MaxValue.AddSeconds(-1)).AddSeconds(1);
+        return judgement.Events.Count(e => e.Time >= opened && e.Time <= until && !claimed.Contains(e.ClaimedSender));
     }
 
     private ForgedFrame? Next(AdversaryContext c, long n)
@@ -95,6 +130,9 @@ public sealed class Flood : Attack
             ? PaymentsJson.Encode(new OrderMessage($"f-{n}", PaymentsOptions.Account(who), PaymentsOptions.Account(who + 1), 1, secret, secret[..4], ""))
             : PaymentsJson.Encode(new BalanceQueryMessage(to, secret));
         var forged = c.Forge(kind, PaymentsOptions.Customer(who), to, (ulong)n + 1, payload) with { Tag = tag };
+        forged = _key is not null ? forged.SignedWith(_key)
+            : _randomVersion ? forged with { KeyId = KeyIdSegments.With("", "k", c.Random.Next(2, int.MaxValue).ToString(CultureInfo.InvariantCulture)) }
+            : forged;
         return ForgedFrame.Of(forged, $"flood {_payload} {kind} {forged.Sender} → {to}");
     }
 }

@@ -72,7 +72,9 @@ public sealed class FloodAttackTests
     }
 
     [Theory]
-    [InlineData("payload: garbage", "option 'payload' must be one of junk, valid, replayed, found 'garbage'")]
+    [InlineData("payload: garbage", "option 'payload' must be one of junk, valid, replayed, signed, found 'garbage'")]
+    [InlineData("keyVersion: 7", "option 'keyVersion' must be one of none, random, found '7'")]
+    [InlineData("maxCollateral: -2", "option 'maxCollateral' must be an integer in -1..")]
     [InlineData("rate: 0", "option 'rate' must be a number in 1..1000000, found '0'")]
     [InlineData("goodputThreshold: 2", "option 'goodputThreshold' must be a number in 0..1, found '2'")]
     [InlineData("sources: all", "option 'sources' must be one of one, many, found 'all'")]
@@ -124,6 +126,35 @@ public sealed class FloodAttackTests
         Assert.InRange(result.Details["goodputDuring"], starved ? 0 : 450, starved ? 0 : 550);
         Assert.Equal(starved ? result.Attempts : 0, result.Succeeded);
         Assert.Equal(starved ? 0 : result.Attempts, result.Blocked);
+    }
+
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    public async Task Judge_counts_refusals_of_senders_the_flood_never_claimed_as_collateral(int maxCollateral, bool succeeds)
+    {
+        var (attack, options) = AttackCatalog.Builtin.Create("flood", new Dictionary<string, string>
+        {
+            ["rate"] = "200", ["maxCollateral"] = maxCollateral.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        var runtime = new AdversaryRuntime(attack, options, TimeSpan.Zero, TimeSpan.FromMilliseconds(100), new WireHooks(), 1, TimeProvider.System);
+        await runtime.RunAsync(CancellationToken.None);
+        var (opened, closed) = (runtime.Context.OpenedAt!.Value, runtime.Context.ClosedAt!.Value);
+        Testbed.Defenses.SecurityEvent Event(DateTimeOffset at, string sender) => new(at, "replay", "replay-cache-full", sender, "payments/0", Testbed.Envelopes.EnvelopeKind.Order);
+        Testbed.Defenses.SecurityEvent[] events =
+        [
+            Event(opened.AddMilliseconds(10), "customer/0"), // the sender the flood claims: its own refusal
+            Event(opened.AddMilliseconds(20), "customer/5"), // collateral
+            Event(opened.AddMilliseconds(-10), "customer/6"), // before the window
+            Event(closed.AddMilliseconds(1_100), "customer/7"), // more than 1 s after it
+        ];
+        var ops = new List<HistoryOp> { Read(0, OpType.Invoke, 0), Read(1, OpType.Ok, 1_000) };
+        var result = runtime.Conclude(new AttackJudgement(runtime.Context.Attempts.All, runtime.Context.Knowledge, HistoryChecker.Check(ops, []), ops, [], [], opened), events, _ => null);
+
+        Assert.True(result.Attempts > 0);
+        Assert.Equal(1, result.Details["collateralRefusals"]);
+        Assert.Equal(succeeds ? result.Attempts : 0, result.Succeeded);
     }
 
     private static HistoryOp Read(int index, OpType type, long micros) =>
