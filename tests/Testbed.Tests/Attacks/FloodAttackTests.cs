@@ -1,5 +1,6 @@
 using Testbed.Attacks.Api;
 using Testbed.Checking;
+using Testbed.Defenses.Replay;
 using Testbed.History;
 using Testbed.Hosting.Runs;
 using Testbed.Scenarios;
@@ -86,6 +87,27 @@ public sealed class FloodAttackTests
         var error = Assert.Single(ex.Errors);
         Assert.Equal(("flood.yaml", 8, 5), (error.File, error.Line, error.Column));
         Assert.Contains($"attacks[0] (flood): {message}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stolen_key_flood_uses_up_only_its_own_nonce_quota()
+    {
+        // The shipped cell: valid orders signed with customer/0's key, each with a fresh nonce, into nonce caches of 1000
+        // (quota 250 per sender). Before the quota the flood filled them: 114–520 messages of 14–15 innocent senders were
+        // refused (replay-cache-full) and ~100 orders failed in each run.
+        var file = Path.Combine(AppContext.BaseDirectory, "scenarios", "suite", "54-attack-flood-stolen-key-signed.yaml");
+        var result = await ScenarioRunner.RunAsync(ScenarioLoader.LoadFile(file, TestbedCatalog.Default));
+
+        var flood = Assert.Single(result.Attacks);
+        Assert.Empty(flood.Errors);
+        Assert.True(flood.Attempts > 0);
+        Assert.Equal(0, flood.Details["collateralRefusals"]);
+        Assert.Equal(0, flood.Succeeded);
+        Assert.True(flood.Detected > 0);
+        var replay = result.Detections.Where(d => d.Layer == "replay").ToArray();
+        Assert.NotEmpty(replay);
+        Assert.All(replay, d => Assert.Equal((ReplayReasons.Quota, "customer/0"), (d.Reason, d.ClaimedSender)));
+        Assert.All(result.Invariants, i => Assert.True(i.Holds, i.Name));
     }
 
     [Theory]

@@ -12,7 +12,8 @@ namespace Testbed.Defenses.Replay;
 /// deliverable for the life of the session); it runs after the session's protection layer has authenticated it. Timestamp mode adds a random 64-bit nonce as key id
 /// segment "n" when sealing (before the authenticity stage, so a signature covers it) and, when opening, accepts a
 /// message whose timestamp is within window + tolerance of now and whose (sender, nonce) is not in the bounded
-/// <see cref="NonceCache"/>, and whose timestamp its <see cref="ReplayHorizon"/> covers: the cache dies with the
+/// <see cref="NonceCache"/> (each entry charged to the authenticated sender, else to the wire source, up to its quota),
+/// and whose timestamp its <see cref="ReplayHorizon"/> covers: the cache dies with the
 /// activation, the horizon's lease is durable, so a new activation refuses what its predecessor may have accepted
 /// (<c>replay-before-horizon</c>). Handshake envelopes pass untouched in both modes (the session layer owns them).
 /// </summary>
@@ -36,9 +37,9 @@ public sealed class ReplayLayer : IDefenseLayer
         _options.Validate();
         _environment = environment ?? throw new ArgumentNullException(nameof(environment));
         var size = _options.WindowSize;
-        var capacity = _options.CacheSize;
+        var (capacity, quota) = (_options.CacheSize, _options.EffectiveSenderQuota);
         _newWindows = () => new SessionWindows(size);
-        _newCache = () => new NonceCache(capacity);
+        _newCache = () => new NonceCache(capacity, quota);
     }
 
     /// <inheritdoc />
@@ -135,12 +136,16 @@ public sealed class ReplayLayer : IDefenseLayer
         var now = _environment.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
         // Remember the nonce for as long as a message with this timestamp could pass the age check, and before any
-        // await below, so a copy arriving while the lease is written is a duplicate.
+        // await below, so a copy arriving while the lease is written is a duplicate. Charged to whoever is known to have
+        // sent it: the authenticated sender, else the frame's origin on the transport (a claim alone must not use up the
+        // quota of the principal it names).
+        var chargedTo = context.Authenticated || context.Source is null ? envelope.Sender : context.Source;
         var cache = context.Endpoint.State(_newCache);
-        var reason = cache.TryAdd(envelope.Sender, nonce, envelope.TimestampMs + _options.MaxAgeMs, now) switch
+        var reason = cache.TryAdd(envelope.Sender, nonce, envelope.TimestampMs + _options.MaxAgeMs, now, chargedTo) switch
         {
             NonceVerdict.Added => null,
             NonceVerdict.Duplicate => ReplayReasons.Duplicate,
+            NonceVerdict.OverQuota => ReplayReasons.Quota,
             _ => ReplayReasons.CacheFull,
         };
         if (reason is not null)

@@ -12,13 +12,13 @@ public enum ReplayMode
     Timestamp,
 }
 
-/// <summary>Options of the replay defense (scenario keys: mode, windowSize, maxAge, window, tolerance, cacheSize, horizonLease).</summary>
+/// <summary>Options of the replay defense (scenario keys: mode, windowSize, maxAge, window, tolerance, cacheSize, senderQuota, horizonLease).</summary>
 public sealed record ReplayOptions
 {
     /// <summary>Largest <see cref="CacheSize"/>.</summary>
     public const int MaxCacheSize = 10_000_000;
 
-    private static readonly string[] Keys = ["mode", "windowSize", "maxAge", "window", "tolerance", "cacheSize", "horizonLease"];
+    private static readonly string[] Keys = ["mode", "windowSize", "maxAge", "window", "tolerance", "cacheSize", "senderQuota", "horizonLease"];
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
 
     /// <summary>Window (default) or timestamp.</summary>
@@ -41,6 +41,17 @@ public sealed record ReplayOptions
 
     /// <summary>Timestamp mode: nonces remembered per receiving principal, 1..10^7 (default 100000).</summary>
     public int CacheSize { get; init; } = 100_000;
+
+    /// <summary>
+    /// Timestamp mode: the most live nonces one sender may hold in a receiving principal's cache, 1..<see cref="CacheSize"/>;
+    /// null (the default) means a quarter of the cache (at least 1), so that no fewer than four senders at their quota
+    /// can fill it. Charged to the authenticated sender, or — when no layer authenticated the message — to its wire
+    /// source, never to a sender a frame merely claims.
+    /// </summary>
+    public int? SenderQuota { get; init; }
+
+    /// <summary>The quota in force: <see cref="SenderQuota"/>, or a quarter of <see cref="CacheSize"/> (at least 1).</summary>
+    public int EffectiveSenderQuota => SenderQuota ?? Math.Max(1, CacheSize / 4);
 
     /// <summary>
     /// Timestamp mode: how far past a message's timestamp the durable replay horizon is raised when a message reaches it
@@ -79,6 +90,11 @@ public sealed record ReplayOptions
         {
             throw new ArgumentException($"replay option 'cacheSize' must be in 1..{MaxCacheSize}, not {CacheSize}");
         }
+
+        if (SenderQuota is { } quota && (quota < 1 || quota > CacheSize))
+        {
+            throw new ArgumentException($"replay option 'senderQuota' must be in 1..cacheSize ({CacheSize}), not {quota}");
+        }
     }
 
     /// <summary>
@@ -107,7 +123,7 @@ public sealed record ReplayOptions
             };
         }
 
-        string[] otherModeKeys = options.Mode == ReplayMode.Window ? ["window", "cacheSize", "horizonLease"] : ["windowSize", "maxAge"];
+        string[] otherModeKeys = options.Mode == ReplayMode.Window ? ["window", "cacheSize", "senderQuota", "horizonLease"] : ["windowSize", "maxAge"];
         foreach (var key in otherModeKeys.Where(settings.ContainsKey))
         {
             var owner = options.Mode == ReplayMode.Window ? "timestamp" : "window";
@@ -137,6 +153,11 @@ public sealed record ReplayOptions
         if (settings.TryGetValue("cacheSize", out var cache))
         {
             options = options with { CacheSize = Integer("cacheSize", cache, $"in 1..{MaxCacheSize}") };
+        }
+
+        if (settings.TryGetValue("senderQuota", out var quota))
+        {
+            options = options with { SenderQuota = Integer("senderQuota", quota, "in 1..cacheSize") };
         }
 
         if (settings.TryGetValue("horizonLease", out var lease))

@@ -24,6 +24,12 @@ public static class ReplayReasons
     /// <summary>Timestamp mode: the nonce cache is full of live entries (fails closed).</summary>
     public const string CacheFull = "replay-cache-full";
 
+    /// <summary>
+    /// Timestamp mode: the sender (authenticated, else the wire source) already holds its quota of live nonces in the
+    /// recipient's cache (fails closed for that sender only).
+    /// </summary>
+    public const string Quota = "replay-quota";
+
     /// <summary>Timestamp mode: the key id has no valid nonce segment "n" (16 hex digits).</summary>
     public const string MissingNonce = "missing-nonce";
 

@@ -10,8 +10,8 @@ public class ReplayTimestampModeTests
 {
     private const long MaxAgeMs = 32_000; // window 30 s + tolerance 2 s
 
-    private static GuardHarness Harness(int cacheSize = 100_000) =>
-        new(b => b.AddReplay(new ReplayOptions { Mode = ReplayMode.Timestamp, CacheSize = cacheSize }));
+    private static GuardHarness Harness(int cacheSize = 100_000, int? senderQuota = null) =>
+        new(b => b.AddReplay(new ReplayOptions { Mode = ReplayMode.Timestamp, CacheSize = cacheSize, SenderQuota = senderQuota }));
 
     /// <summary>Seals a fresh message from <paramref name="from"/> stamped <paramref name="offsetMs"/> from now.</summary>
     private static Envelope Sealed(GuardHarness h, long offsetMs = 0, string from = "customer/1") =>
@@ -109,7 +109,7 @@ public class ReplayTimestampModeTests
     [Fact]
     public void A_full_cache_evicts_expired_entries_first_then_fails_closed()
     {
-        var h = Harness(cacheSize: 3);
+        var h = Harness(cacheSize: 3, senderQuota: 3); // one sender may fill it (see ReplayNonceQuotaTests for the quota)
         var old1 = Sealed(h, -MaxAgeMs + 1_000);
         var old2 = Sealed(h, -MaxAgeMs + 1_000);
         var fresh = Sealed(h);
