@@ -92,6 +92,15 @@ public sealed class CertificateAuthority : IDisposable
         }
     }
 
+    /// <summary>The certificate of <paramref name="principal"/>'s key <paramref name="version"/> (or null) and its newest version, read at once.</summary>
+    public CertificateAnswer Find(string principal, int version)
+    {
+        lock (_gate)
+        {
+            return new CertificateAnswer(GetCertificate(principal, version), principal is null ? 0 : CurrentVersion(principal));
+        }
+    }
+
     /// <summary>The newest version issued to <paramref name="principal"/>, or 0.</summary>
     public int CurrentVersion(string principal)
     {

@@ -21,6 +21,12 @@ public interface ICertificateAuthority : IGrainWithStringKey
     Task<Certificate?> GetCertificate(string principal, int version);
 
     /// <summary>
+    /// The certificate of <paramref name="principal"/>'s key <paramref name="version"/> (or null), with the newest version
+    /// issued to <paramref name="principal"/> so far: versions are issued 1, 2, … so a verifier learns which versions exist.
+    /// </summary>
+    Task<CertificateAnswer> FindCertificate(string principal, int version);
+
+    /// <summary>
     /// Revokes <paramref name="principal"/>'s key <paramref name="version"/> for <paramref name="reason"/> (e.g.
     /// <see cref="RevocationReasons.Rotated"/>). Revoking twice changes nothing; an unknown version throws <see cref="ArgumentException"/>.
     /// </summary>
@@ -48,6 +54,10 @@ public sealed record Certificate(
     /// <summary>The bytes <see cref="CaSignature"/> covers.</summary>
     public byte[] ToBeSigned() => CertificateEncoding.Encode(Principal, Version, Algorithm, PublicKey, IssuedAtMs, Serial);
 }
+
+/// <summary>The answer to <see cref="ICertificateAuthority.FindCertificate"/>: the certificate asked for (null when not issued) and the principal's newest version (0: none).</summary>
+[GenerateSerializer, Immutable]
+public sealed record CertificateAnswer([property: Id(0)] Certificate? Certificate, [property: Id(1)] int CurrentVersion);
 
 /// <summary>The CA's public identity: its algorithm (always ECDSA P-256) and public key (SubjectPublicKeyInfo).</summary>
 [GenerateSerializer, Immutable]

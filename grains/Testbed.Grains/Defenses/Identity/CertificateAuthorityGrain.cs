@@ -59,6 +59,9 @@ public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority
     public Task<Certificate?> GetCertificate(string principal, int version) => Task.FromResult(_ca.GetCertificate(principal, version));
 
     /// <inheritdoc />
+    public Task<CertificateAnswer> FindCertificate(string principal, int version) => Task.FromResult(_ca.Find(principal, version));
+
+    /// <inheritdoc />
     public Task Revoke(string principal, int version, string reason)
     {
         _ca.Revoke(principal, version, reason);

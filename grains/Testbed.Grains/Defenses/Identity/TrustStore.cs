@@ -10,23 +10,32 @@ namespace Testbed.Defenses.Identity;
 /// A revocation (or rotation) made at the CA takes effect here at the next poll, or when <see cref="RefreshAsync"/> is
 /// called: until then the old key still verifies. That window is the revocation propagation delay, at most one poll
 /// interval plus the poll's round trip.
+/// A version above the newest one the CA has issued to a principal (forged frames name any, <c>k=999</c>) is asked for at
+/// most once per poll interval per principal: after such a miss, versions above the newest stay unknown without a CA call
+/// until the interval has passed (<see cref="KeyVersionFloor"/>); a real new version is found at the first lookup after it.
 /// </summary>
 public sealed class TrustStore : ITrustStore, ITrustLookup, IRevocationView, IDisposable
 {
     /// <summary>Most negative answers (unknown / invalid) kept between polls; beyond it they are not cached.</summary>
     private const int MaxCachedMisses = 10_000;
 
+    /// <summary>Most principals whose key versions are tracked; beyond it a lookup above the newest version is not bounded.</summary>
+    private const int MaxFloors = 100_000;
+
     private readonly ICertificateAuthority _ca;
     private readonly TimeSpan _pollInterval;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<(string Principal, int Version), Task<TrustLookup>> _lookups = new();
     private readonly ConcurrentDictionary<(string Principal, int Version), string> _revoked = new();
+    private readonly ConcurrentDictionary<string, KeyVersionFloor> _floors = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private readonly Lock _startGate = new();
     private Task<CertificateValidator>? _ready;
     private CertificateValidator? _validator;
     private ITimer? _timer;
     private long _epoch;
+    private long _certificateLookups;
+    private long _suppressed;
     private int _misses;
     private bool _disposed;
 
@@ -47,6 +56,12 @@ public sealed class TrustStore : ITrustStore, ITrustLookup, IRevocationView, IDi
 
     /// <inheritdoc />
     public bool IsRevoked(string principal, int version) => principal is not null && _revoked.ContainsKey((principal, version));
+
+    /// <summary>Certificates asked of the CA so far (each one a grain call to the cluster's single CA).</summary>
+    public long CertificateLookups => Interlocked.Read(ref _certificateLookups);
+
+    /// <summary>Lookups answered unknown without asking the CA: versions above a principal's newest, within a quiet period after a miss.</summary>
+    public long SuppressedLookups => Interlocked.Read(ref _suppressed);
 
     /// <summary>When the revocation list was last fetched successfully (null before the first time).</summary>
     public DateTimeOffset? LastRefresh { get; private set; }
@@ -82,6 +97,12 @@ public sealed class TrustStore : ITrustStore, ITrustLookup, IRevocationView, IDi
             if (_lookups.TryGetValue(key, out var cached) && cached.IsCompletedSuccessfully)
             {
                 return new(cached.Result);
+            }
+
+            if (_floors.TryGetValue(principal, out var floor) && floor.IsQuiet(version, NowMs()))
+            {
+                Interlocked.Increment(ref _suppressed);
+                return new(TrustLookup.Untrusted(TrustStatus.Unknown));
             }
         }
 
@@ -140,14 +161,29 @@ public sealed class TrustStore : ITrustStore, ITrustLookup, IRevocationView, IDi
                 break;
             }
 
+            var floor = FloorOf(key.Principal);
+            var permit = await floor.PermitAsync(key.Version, NowMs).ConfigureAwait(false);
+            if (permit == VersionPermit.Refuse)
+            {
+                // Above the newest version, within the quiet period after a miss: unknown, not cached (it ends).
+                Interlocked.Increment(ref _suppressed);
+                _lookups.TryRemove(new KeyValuePair<(string, int), Task<TrustLookup>>(key, mine.Task));
+                result = TrustLookup.Untrusted(TrustStatus.Unknown);
+                mine.SetResult(result);
+                return result;
+            }
+
             try
             {
-                var certificate = await _ca.GetCertificate(key.Principal, key.Version).ConfigureAwait(false);
-                result = Judge(validator, key, certificate);
+                Interlocked.Increment(ref _certificateLookups);
+                var answer = await _ca.FindCertificate(key.Principal, key.Version).ConfigureAwait(false);
+                floor.Answered(permit, answer.CurrentVersion, answer.Certificate is not null, NowMs(), QuietMs);
+                result = Judge(validator, key, answer.Certificate);
             }
             catch (Exception ex)
             {
                 // Not cached: the next lookup asks the CA again.
+                floor.Answered(permit, current: null, found: false, NowMs(), QuietMs);
                 _lookups.TryRemove(new KeyValuePair<(string, int), Task<TrustLookup>>(key, mine.Task));
                 mine.SetException(ex);
                 throw;
@@ -165,6 +201,16 @@ public sealed class TrustStore : ITrustStore, ITrustLookup, IRevocationView, IDi
         // A revocation may have been learned while the certificate was being fetched.
         return _revoked.TryGetValue(key, out var reason) ? Revoked(reason) : result;
     }
+
+    private long QuietMs => Math.Max(1, (long)_pollInterval.TotalMilliseconds);
+
+    private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>The principal's version floor; a throw-away one (no bound) once <see cref="MaxFloors"/> principals are tracked.</summary>
+    private KeyVersionFloor FloorOf(string principal) =>
+        _floors.TryGetValue(principal, out var floor) ? floor
+        : _floors.Count < MaxFloors ? _floors.GetOrAdd(principal, static _ => new KeyVersionFloor())
+        : new KeyVersionFloor();
 
     private static TrustLookup Judge(CertificateValidator validator, (string Principal, int Version) key, Certificate? certificate)
     {
@@ -270,6 +316,10 @@ public sealed class TrustStore : ITrustStore, ITrustLookup, IRevocationView, IDi
         {
             _revoked.TryAdd((revocation.Principal, revocation.Version), revocation.Reason);
             _lookups.TryRemove((revocation.Principal, revocation.Version), out _);
+            if (revocation.Reason == RevocationReasons.Rotated && _floors.TryGetValue(revocation.Principal, out var floor))
+            {
+                floor.Rotated(revocation.Version);
+            }
         }
 
         if (batch.Epoch > Interlocked.Read(ref _epoch))
@@ -295,6 +345,16 @@ public sealed class TrustStore : ITrustStore, ITrustLookup, IRevocationView, IDi
             if (lookup.IsCompletedSuccessfully && lookup.Result.Status != TrustStatus.Trusted)
             {
                 _lookups.TryRemove(new KeyValuePair<(string, int), Task<TrustLookup>>(key, lookup));
+            }
+        }
+
+        // Principals the CA never certified (claimed by forged frames) are forgotten once their quiet period is over.
+        var now = NowMs();
+        foreach (var (principal, floor) in _floors)
+        {
+            if (floor.IsIdleAndEmpty(now))
+            {
+                _floors.TryRemove(new KeyValuePair<string, KeyVersionFloor>(principal, floor));
             }
         }
 

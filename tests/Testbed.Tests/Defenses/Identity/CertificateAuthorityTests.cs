@@ -20,6 +20,19 @@ public sealed class CertificateAuthorityTests : IDisposable
         return key.PublicKey;
     }
 
+    [Fact]
+    public void Find_answers_the_certificate_asked_for_and_the_principals_newest_version()
+    {
+        Assert.Equal(new CertificateAnswer(null, 0), _ca.Find("account/1", 1));
+        var first = _ca.Certify("account/1", SignatureAlgorithm.EcdsaP256, PublicKeyOf(SignatureAlgorithm.EcdsaP256));
+        var second = _ca.Certify("account/1", SignatureAlgorithm.EcdsaP256, PublicKeyOf(SignatureAlgorithm.EcdsaP256));
+
+        Assert.Equal(new CertificateAnswer(first, 2), _ca.Find("account/1", 1));
+        Assert.Equal(new CertificateAnswer(second, 2), _ca.Find("account/1", 2));
+        Assert.Equal(new CertificateAnswer(null, 2), _ca.Find("account/1", 999));
+        Assert.Equal(new CertificateAnswer(null, 0), _ca.Find("account/2", 1));
+    }
+
     [Theory]
     [InlineData(SignatureAlgorithm.EcdsaP256)]
     [InlineData(SignatureAlgorithm.Ed25519)]

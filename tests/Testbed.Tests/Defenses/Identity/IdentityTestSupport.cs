@@ -70,6 +70,14 @@ internal sealed class FakeCertificateAuthority : IDisposable
         return certificate is not null && Tamper is { } tamper ? tamper(certificate) : certificate;
     }
 
+    public async Task<CertificateAnswer> FindCertificate(string principal, int version)
+    {
+        Interlocked.Increment(ref _certificateCalls);
+        await Gate();
+        var answer = Inner.Find(principal, version);
+        return answer.Certificate is { } certificate && Tamper is { } tamper ? answer with { Certificate = tamper(certificate) } : answer;
+    }
+
     public async Task Revoke(string principal, int version, string reason)
     {
         await Gate();
