@@ -7,11 +7,16 @@ namespace Testbed.Defenses.Identity;
 /// one activation. Its state (CA key, certificates, revocations) lives in memory for the run, so the activation asks not to
 /// be collected while idle; if the silo holding it dies, the CA's key and records die with it. It is placed on the silo that
 /// first calls it (the embedded cluster calls it from its first silo, which node faults never touch).
+/// Certification and revocation are only for the silo hosting the principal (<see cref="PrincipalHost"/>): anyone else is
+/// refused with <see cref="UnauthorizedAccessException"/>. The caller is what the runtime stamped on the call, read by this
+/// grain's own call filter.
 /// </summary>
 [GrainType(GrainTypeName)]
 [Orleans.Placement.PreferLocalPlacement]
-public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority
+public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority, IIncomingGrainCallFilter
 {
+    private static readonly AsyncLocal<GrainId?> Caller = new();
+
     /// <summary>The grain type name.</summary>
     public const string GrainTypeName = "ca";
 
@@ -51,9 +56,20 @@ public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority
     /// <inheritdoc />
     public Task<CaInfo> GetInfo() => Task.FromResult(_ca.Info);
 
+    /// <summary>Runs each call with the caller the runtime stamped on it (the call's source grain) as <see cref="Caller"/>.</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Caller.Value = context.SourceId; // an async method: the value ends with this call
+        await context.Invoke();
+    }
+
     /// <inheritdoc />
-    public Task<Certificate> Certify(string principal, SignatureAlgorithm algorithm, byte[] publicKey) =>
-        Task.FromResult(_ca.Certify(principal, algorithm, publicKey));
+    public async Task<Certificate> Certify(string principal, SignatureAlgorithm algorithm, byte[] publicKey)
+    {
+        await EnsureHostedByCallerAsync(principal, "certify");
+        return _ca.Certify(principal, algorithm, publicKey);
+    }
 
     /// <inheritdoc />
     public Task<Certificate?> GetCertificate(string principal, int version) => Task.FromResult(_ca.GetCertificate(principal, version));
@@ -62,10 +78,24 @@ public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority
     public Task<CertificateAnswer> FindCertificate(string principal, int version) => Task.FromResult(_ca.Find(principal, version));
 
     /// <inheritdoc />
-    public Task Revoke(string principal, int version, string reason)
+    public async Task Revoke(string principal, int version, string reason)
     {
+        await EnsureHostedByCallerAsync(principal, "revoke");
         _ca.Revoke(principal, version, reason);
-        return Task.CompletedTask;
+    }
+
+    private async Task EnsureHostedByCallerAsync(string principal, string action)
+    {
+        if (!Envelopes.PrincipalId.IsValid(principal))
+        {
+            throw new ArgumentException($"'{principal}' is not a valid principal id (1..64 bytes of [a-z0-9._/-])", nameof(principal));
+        }
+
+        var caller = Caller.Value;
+        if (await PrincipalHost.RefusalAsync(GrainFactory, caller, principal) is { } refusal)
+        {
+            throw new UnauthorizedAccessException($"the CA does not {action} {principal} for {caller?.ToString() ?? "an unknown caller"}: {refusal}");
+        }
     }
 
     /// <inheritdoc />
