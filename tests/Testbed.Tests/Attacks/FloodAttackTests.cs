@@ -93,8 +93,8 @@ public sealed class FloodAttackTests
     public async Task A_stolen_key_flood_uses_up_only_its_own_nonce_quota()
     {
         // The shipped cell: valid orders signed with customer/0's key, each with a fresh nonce, into nonce caches of 1000
-        // (quota 250 per sender). Before the quota the flood filled them: 114–520 messages of 14–15 innocent senders were
-        // refused (replay-cache-full) and ~100 orders failed in each run.
+        // (quota 250 per sender). Without the quota the flood filled them: 114–520 messages of 12–15 innocent senders were
+        // refused (replay-cache-full) and 78–107 orders of the other customers failed or were left indeterminate per run.
         var file = Path.Combine(AppContext.BaseDirectory, "scenarios", "suite", "54-attack-flood-stolen-key-signed.yaml");
         var result = await ScenarioRunner.RunAsync(ScenarioLoader.LoadFile(file, TestbedCatalog.Default));
 
