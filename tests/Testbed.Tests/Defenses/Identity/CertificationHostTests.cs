@@ -126,7 +126,8 @@ public sealed class CertificationHostTests : IAsyncLifetime
 
         // Before the CA checked who asks: version 2 was certified to the client's key and account/1 went from 1005 to 2005.
         Assert.Null(version);
-        Assert.Equal(before, after); // the forged credit was refused (unknown-key): no certificate for mallory's key
+        Assert.Equal(before, after); // the forged credit was refused: no certificate for mallory's key
+        Assert.Contains(_cluster.Events.Events, e => (e.Layer, e.Reason, e.ClaimedSender, e.Recipient) == ("sign", "unknown-key", "payments/0", "account/1"));
     }
 
     [Fact]
