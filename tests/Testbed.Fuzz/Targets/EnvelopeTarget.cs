@@ -12,14 +12,11 @@ namespace Testbed.Fuzz.Targets;
 public sealed class EnvelopeTarget : IFuzzTarget
 {
     private const int MaxCorpus = 512;
-    private readonly List<byte[]> _corpus = [.. Seeds()];
-    private readonly int _seeds;
-    private long _kept;
+    private readonly GrowingCorpus _corpus = new(Seeds(), MaxCorpus);
 
     /// <summary>The target with its generated seeds.</summary>
     public EnvelopeTarget()
     {
-        _seeds = _corpus.Count;
         Mutator = new ByteMutator(EnvelopeMutations.Dictionary, EnvelopeMutations.Fields, EnvelopeMutations.Mutate);
     }
 
@@ -33,7 +30,7 @@ public sealed class EnvelopeTarget : IFuzzTarget
     public bool Stateless => true;
 
     /// <inheritdoc />
-    public IReadOnlyList<byte[]> Corpus => _corpus;
+    public IReadOnlyList<byte[]> Corpus => _corpus.Items;
 
     /// <inheritdoc />
     public IMutator Mutator { get; }
@@ -44,19 +41,7 @@ public sealed class EnvelopeTarget : IFuzzTarget
     }
 
     /// <inheritdoc />
-    public void Keep(byte[] input)
-    {
-        if (_corpus.Count < MaxCorpus)
-        {
-            _corpus.Add(input);
-        }
-        else
-        {
-            _corpus[_seeds + (int)(_kept % (MaxCorpus - _seeds))] = input;
-        }
-
-        _kept++;
-    }
+    public void Keep(byte[] input) => _corpus.Keep(input);
 
     /// <inheritdoc />
     public Verdict Run(int seedIndex, byte[] input)

@@ -14,14 +14,11 @@ namespace Testbed.Fuzz.Targets;
 public sealed class HandshakeTarget : IFuzzTarget
 {
     private const int MaxCorpus = 512;
-    private readonly List<byte[]> _corpus = [.. Seeds()];
-    private readonly int _seeds;
-    private long _kept;
+    private readonly GrowingCorpus _corpus = new(Seeds(), MaxCorpus);
 
     /// <summary>The target with its generated seeds.</summary>
     public HandshakeTarget()
     {
-        _seeds = _corpus.Count;
         Mutator = new ByteMutator(
             ["SH\u0001"u8.ToArray(), "encrypt"u8.ToArray(), "mac"u8.ToArray(), "customer/0"u8.ToArray(), "payments/0"u8.ToArray(), [1], [2], [32], [65], [0, 64]],
             Fields);
@@ -37,7 +34,7 @@ public sealed class HandshakeTarget : IFuzzTarget
     public bool Stateless => true;
 
     /// <inheritdoc />
-    public IReadOnlyList<byte[]> Corpus => _corpus;
+    public IReadOnlyList<byte[]> Corpus => _corpus.Items;
 
     /// <inheritdoc />
     public IMutator Mutator { get; }
@@ -48,19 +45,7 @@ public sealed class HandshakeTarget : IFuzzTarget
     }
 
     /// <inheritdoc />
-    public void Keep(byte[] input)
-    {
-        if (_corpus.Count < MaxCorpus)
-        {
-            _corpus.Add(input);
-        }
-        else
-        {
-            _corpus[_seeds + (int)(_kept % (MaxCorpus - _seeds))] = input;
-        }
-
-        _kept++;
-    }
+    public void Keep(byte[] input) => _corpus.Keep(input);
 
     /// <inheritdoc />
     public Verdict Run(int seedIndex, byte[] input)

@@ -10,9 +10,7 @@ namespace Testbed.Fuzz.Targets;
 public abstract class YamlTarget : IFuzzTarget
 {
     private const int MaxCorpus = 256;
-    private readonly List<byte[]> _corpus;
-    private readonly int _seeds;
-    private long _kept;
+    private readonly GrowingCorpus _corpus;
 
     /// <summary>A target whose seeds are <paramref name="seeds"/>.</summary>
     protected YamlTarget(IReadOnlyList<string> seeds)
@@ -22,8 +20,7 @@ public abstract class YamlTarget : IFuzzTarget
             throw new InvalidOperationException($"{GetType().Name}: no seed texts found");
         }
 
-        _corpus = [.. seeds.Select(Encoding.UTF8.GetBytes)];
-        _seeds = _corpus.Count;
+        _corpus = new GrowingCorpus(seeds.Select(Encoding.UTF8.GetBytes), MaxCorpus);
         Mutator = new TextMutator(seeds);
     }
 
@@ -37,7 +34,7 @@ public abstract class YamlTarget : IFuzzTarget
     public bool Stateless => true;
 
     /// <inheritdoc />
-    public IReadOnlyList<byte[]> Corpus => _corpus;
+    public IReadOnlyList<byte[]> Corpus => _corpus.Items;
 
     /// <inheritdoc />
     public IMutator Mutator { get; }
@@ -48,19 +45,7 @@ public abstract class YamlTarget : IFuzzTarget
     }
 
     /// <inheritdoc />
-    public void Keep(byte[] input)
-    {
-        if (_corpus.Count < MaxCorpus)
-        {
-            _corpus.Add(input);
-        }
-        else
-        {
-            _corpus[_seeds + (int)(_kept % (MaxCorpus - _seeds))] = input;
-        }
-
-        _kept++;
-    }
+    public void Keep(byte[] input) => _corpus.Keep(input);
 
     /// <inheritdoc />
     public Verdict Run(int seedIndex, byte[] input) => Run(Encoding.UTF8.GetString(input));
