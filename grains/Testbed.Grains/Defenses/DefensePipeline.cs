@@ -117,7 +117,7 @@ public sealed class DefensePipeline
     /// </summary>
     private static bool IsConsequential(Envelope envelope, MessageContext context) =>
         context.Direction == Wire.WireDirection.Reply && envelope.Kind == EnvelopeKind.Rejected && !context.Authenticated
-        && envelope.Tag.IsEmpty && !KeyIdSegments.TryGet(envelope.KeyId, "s", out _); // carries no protection at all: a failed check on a protected one is recorded
+        && envelope.Tag.IsEmpty && !KeyIdSegments.TryGet(envelope.KeyId, Session.SessionTable.Segment, out _); // carries no protection at all: a failed check on a protected one is recorded
 
     /// <summary>The rejection reason of an authenticated reply that answers another request.</summary>
     public const string ReplyMismatch = "reply-mismatch";
