@@ -24,6 +24,7 @@ public sealed class AttackCatalog
         ["downgrade"] = () => new Downgrade(),
         ["eavesdrop"] = () => new Eavesdrop(),
         ["flood"] = () => new Flood(),
+        ["handshake-replay"] = () => new HandshakeReplay(),
         ["key-compromise"] = () => new KeyCompromise(),
         ["lockout"] = () => new Lockout(),
         ["replay"] = () => new Replay(),

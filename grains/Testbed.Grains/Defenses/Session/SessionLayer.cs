@@ -138,11 +138,20 @@ public sealed class SessionLayer : IDefenseLayer, IAcceptanceCheck
         }
     }
 
-    /// <summary>Counts a request every layer accepted on a session this endpoint accepted (what <c>rekeyAfterMessages</c> bounds).</summary>
+    /// <summary>
+    /// Counts a request every layer accepted on a session this endpoint accepted (what <c>rekeyAfterMessages</c> bounds),
+    /// and confirms that session if it was waiting: the request was authenticated under its keys (or the session applies
+    /// no protection that could prove anything), so its initiator holds them — a replayed hello's session never gets here.
+    /// </summary>
     public string? OnAccepted(Envelope envelope, MessageContext context)
     {
         if (context.Session is SessionState { IsInitiator: false } session)
         {
+            if (!session.IsConfirmed && (context.Authenticated || !SessionPolicy.KnownProtections.Any(session.Chosen.Contains)))
+            {
+                SessionTable.Of(context.Endpoint).Peer(session.Peer).Confirm(session);
+            }
+
             session.CountReceived();
         }
 

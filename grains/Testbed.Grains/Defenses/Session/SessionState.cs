@@ -88,6 +88,12 @@ public sealed class SessionState
     /// <summary>True once the session was replaced and its keys destroyed; nothing can be sealed or opened on it.</summary>
     public bool IsRetired { get; private set; }
 
+    /// <summary>
+    /// True once the session is known to be shared: for the initiator when the responder's signature over the transcript
+    /// verified, for the responder once a request on it passed every layer (see <see cref="SessionTable.PeerSessions"/>).
+    /// </summary>
+    public bool IsConfirmed { get; private set; }
+
     /// <summary>Set when the peer seems to have lost the session (an unprotected rejection came back on it).</summary>
     internal bool NeedsRenewal { get; set; }
 
@@ -103,6 +109,9 @@ public sealed class SessionState
         (OwnKeyVersion, PeerKeyVersion) = (ownKeyVersion, peerKeyVersion);
         return this;
     }
+
+    /// <summary>Marks the session confirmed (see <see cref="IsConfirmed"/>).</summary>
+    internal void Confirm() => IsConfirmed = true;
 
     /// <summary>Counts a request accepted on the session.</summary>
     internal void CountReceived() => MessagesReceived++;

@@ -5,7 +5,7 @@ namespace Testbed.Defenses.Session;
 
 /// <summary>
 /// One endpoint's sessions (kept in <see cref="DefenseEndpoint.State{T}"/>): per peer the sessions it initiated and the
-/// ones it accepted, at most <see cref="Retained"/> of each (the newest plus a grace predecessor for in-flight
+/// ones it accepted and saw confirmed, at most <see cref="Retained"/> of each (the newest plus a grace predecessor for in-flight
 /// messages; older ones are retired and their keys destroyed), the handshake in flight, and the initiator randoms of
 /// recently accepted handshakes (so a recorded handshake cannot be replayed).
 /// </summary>
@@ -127,11 +127,23 @@ internal sealed class SessionTable
         return true;
     }
 
-    /// <summary>An endpoint's sessions with one peer.</summary>
+    /// <summary>
+    /// An endpoint's sessions with one peer. A session this endpoint accepted starts unconfirmed: the hello that made it
+    /// may be a recording replayed after this activation forgot its randoms, and its sender cannot use it. It joins the
+    /// live ones (and may retire an older one) only once a request on it passed every layer — proof that the initiator
+    /// holds its keys (implicit key confirmation, as in WireGuard). At most <see cref="Unconfirmed"/> wait; the oldest
+    /// unconfirmed one is retired for a newer, never a live one.
+    /// </summary>
     internal sealed class PeerSessions
     {
+        /// <summary>Unconfirmed accepted sessions kept per peer.</summary>
+        public const int Unconfirmed = 4;
+
         private readonly List<SessionState> _initiated = new(Retained + 1);
         private readonly List<SessionState> _accepted = new(Retained + 1);
+        private readonly List<SessionState> _unconfirmed = new(Unconfirmed + 1);
+        private int _initiatedCount;
+        private int _acceptedCount;
 
         /// <summary>The handshake this endpoint is running with the peer, shared by every send that waits for it.</summary>
         public Task<SessionState>? Pending { get; set; }
@@ -139,41 +151,55 @@ internal sealed class SessionTable
         /// <summary>The newest session this endpoint initiated, if any.</summary>
         public SessionState? Current => _initiated.Count == 0 ? null : _initiated[^1];
 
-        /// <summary>The newest session this endpoint accepted from the peer, if any.</summary>
-        public SessionState? LatestAccepted => _accepted.Count == 0 ? null : _accepted[^1];
+        /// <summary>The newest session this endpoint accepted from the peer, confirmed or not, if any.</summary>
+        public SessionState? LatestAccepted => _unconfirmed.Count > 0 ? _unconfirmed[^1] : _accepted.Count == 0 ? null : _accepted[^1];
+
+        /// <summary>The confirmed sessions this endpoint accepted from the peer, oldest first.</summary>
+        public IReadOnlyList<SessionState> Confirmed => _accepted;
 
         /// <summary>Epoch for the next session in the given role.</summary>
         public int NextEpoch(bool asInitiator) => (asInitiator ? _initiatedCount : _acceptedCount) + 1;
 
-        private int _initiatedCount;
-        private int _acceptedCount;
-
-        /// <summary>Adds a session; retires the oldest beyond <see cref="Retained"/>.</summary>
+        /// <summary>
+        /// Adds a session: one this endpoint initiated is live at once (the responder's signature over the transcript
+        /// confirmed it) and retires the oldest beyond <see cref="Retained"/>; one it accepted waits for confirmation.
+        /// </summary>
         public void Add(SessionState session)
         {
-            var list = session.IsInitiator ? _initiated : _accepted;
             if (session.IsInitiator)
             {
                 _initiatedCount++;
+                session.Confirm();
+                Keep(_initiated, session, Retained);
             }
             else
             {
                 _acceptedCount++;
-            }
-
-            list.RemoveAll(s => s.Id == session.Id && Retire(s));
-            list.Add(session);
-            while (list.Count > Retained)
-            {
-                list[0].Retire();
-                list.RemoveAt(0);
+                Keep(_unconfirmed, session, Unconfirmed);
             }
         }
 
-        /// <summary>The live session with <paramref name="id"/> in the given role.</summary>
-        public SessionState? Find(bool asInitiator, ulong id)
+        /// <summary>
+        /// Makes an unconfirmed accepted session live (a request on it passed every layer): retires the oldest live one
+        /// beyond <see cref="Retained"/>, and the unconfirmed ones made before it — the initiator has moved past them.
+        /// </summary>
+        public void Confirm(SessionState session)
         {
-            foreach (var session in asInitiator ? _initiated : _accepted)
+            if (!session.IsConfirmed && _unconfirmed.Remove(session))
+            {
+                session.Confirm();
+                _unconfirmed.RemoveAll(s => s.Epoch < session.Epoch && Retire(s));
+                Keep(_accepted, session, Retained);
+            }
+        }
+
+        /// <summary>The session with <paramref name="id"/> in the given role (accepted: live or unconfirmed).</summary>
+        public SessionState? Find(bool asInitiator, ulong id) =>
+            asInitiator ? Find(_initiated, id) : Find(_accepted, id) ?? Find(_unconfirmed, id);
+
+        private static SessionState? Find(List<SessionState> sessions, ulong id)
+        {
+            foreach (var session in sessions)
             {
                 if (session.Id == id)
                 {
@@ -182,6 +208,17 @@ internal sealed class SessionTable
             }
 
             return null;
+        }
+
+        private static void Keep(List<SessionState> list, SessionState session, int limit)
+        {
+            list.RemoveAll(s => s.Id == session.Id && Retire(s));
+            list.Add(session);
+            while (list.Count > limit)
+            {
+                list[0].Retire();
+                list.RemoveAt(0);
+            }
         }
 
         private static bool Retire(SessionState session)

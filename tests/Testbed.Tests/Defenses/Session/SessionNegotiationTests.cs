@@ -83,6 +83,7 @@ public sealed class SessionNegotiationTests
         var accepted = SessionTable.Of(bank.Endpoint).Peer(alice.Principal).LatestAccepted;
         Assert.NotNull(accepted);
         Assert.Equal(ProtectionSet.Of(["mac"]), accepted.Chosen); // the responder was fooled ...
+        Assert.False(accepted.IsConfirmed); // ... into a session no request will ever confirm ...
         Assert.Equal([("session", "bad-transcript")], h.EventReasons); // ... the initiator was not, and says so
         Assert.Equal(alice.Principal, h.Events.Events.Single().Recipient);
         Assert.Equal(0, h.Wire.DataRequests);
