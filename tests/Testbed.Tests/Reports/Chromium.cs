@@ -7,7 +7,10 @@ namespace Testbed.Tests.Reports;
 internal static class Chromium
 {
     /// <summary>The browser's path, or null when neither name is on PATH.</summary>
-    public static string? Path { get; } = FindOnPath("chromium") ?? FindOnPath("chromium-browser");
+    public static string? Path { get; } = RealDependency.FindOnPath("chromium") ?? RealDependency.FindOnPath("chromium-browser");
+
+    /// <summary>Why the browser tests cannot run here.</summary>
+    public const string Missing = "chromium is not on PATH (nor chromium-browser): the real-browser report test needs it (Debian: apt-get install chromium; .ci/run installs it)";
 
     /// <summary>
     /// Runs headless Chromium with <paramref name="args"/> and console logging on stderr (each page console message is a
@@ -15,7 +18,7 @@ internal static class Chromium
     /// </summary>
     public static async Task<(int Code, string Output, string Error)> RunAsync(string profile, params string[] args)
     {
-        var start = new ProcessStartInfo(Path ?? throw new InvalidOperationException("chromium is not on PATH"))
+        var start = new ProcessStartInfo(RealDependency.Require(Path, Missing))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -44,20 +47,13 @@ internal static class Chromium
         return (process.ExitCode, await output, await error);
     }
 
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => System.IO.Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }
 
-/// <summary>A fact that is skipped, with a message saying so, when no Chromium is on PATH.</summary>
+/// <summary>A fact that is skipped, with a message saying so, when no Chromium is on PATH (and fails under CI).</summary>
 public sealed class ChromiumFactAttribute : FactAttribute
 {
     public ChromiumFactAttribute()
     {
-        if (Chromium.Path is null)
-        {
-            Skip = "chromium is not on PATH (nor chromium-browser): the real-browser report test needs it (Debian: apt-get install chromium; .ci/run installs it)";
-        }
+        Skip = RealDependency.SkipReason(Chromium.Path, Chromium.Missing);
     }
 }

@@ -8,27 +8,30 @@ namespace Testbed.Tests.Storage;
 
 /// <summary>
 /// A throw-away redis-server on a free loopback port (no persistence of its own), started from PATH for the Redis
-/// storage tests and killed afterwards. When redis-server is not installed the tests are skipped (see <see cref="RedisFactAttribute"/>).
+/// storage tests and killed afterwards. When redis-server is not installed the tests are skipped, or fail under CI (see <see cref="RedisFactAttribute"/>).
 /// </summary>
 public sealed class RedisServerFixture : IAsyncLifetime
 {
     private Process? _server;
 
     /// <summary>The full path of redis-server, or null when it is not on PATH.</summary>
-    public static string? ServerPath { get; } = FindOnPath("redis-server");
+    public static string? ServerPath { get; } = RealDependency.FindOnPath("redis-server");
+
+    /// <summary>Why the Redis tests cannot run here.</summary>
+    internal const string Missing = "redis-server is not on PATH: the Redis storage test needs it (Debian: apt-get install redis-server; .ci/run installs it)";
 
     /// <summary>The StackExchange.Redis connection string of the running server.</summary>
     public string Connection { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
-        if (ServerPath is null)
+        if (ServerPath is null && !RealDependency.Required)
         {
-            return;
+            return; // the tests are skipped (RedisFactAttribute)
         }
 
         var port = FreeLoopbackPort();
-        var start = new ProcessStartInfo(ServerPath)
+        var start = new ProcessStartInfo(RealDependency.Require(ServerPath, Missing))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -87,20 +90,13 @@ public sealed class RedisServerFixture : IAsyncLifetime
         return port;
     }
 
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }
 
-/// <summary>A fact that is skipped, with a message saying so, when redis-server is not on PATH.</summary>
+/// <summary>A fact that is skipped, with a message saying so, when redis-server is not on PATH (and fails under CI).</summary>
 public sealed class RedisFactAttribute : FactAttribute
 {
     public RedisFactAttribute()
     {
-        if (RedisServerFixture.ServerPath is null)
-        {
-            Skip = "redis-server is not on PATH: the Redis storage test needs it (Debian: apt-get install redis-server; .ci/run installs it)";
-        }
+        Skip = RealDependency.SkipReason(RedisServerFixture.ServerPath, RedisServerFixture.Missing);
     }
 }
