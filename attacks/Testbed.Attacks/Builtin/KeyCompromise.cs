@@ -10,9 +10,12 @@ using Testbed.Services.Payments;
 namespace Testbed.Attacks.Builtin;
 
 /// <summary>
-/// Is handed a principal's long-term key at <c>at</c> (Tamarin's Reveal), or as soon after as the principal has one. (a) Past traffic: of what it recorded before,
-/// how much can it now read? With session keys from ephemeral key exchange (forward secrecy) the long-term key opens
-/// nothing; what was sent in clear was readable all along. (b) Impersonation, by mode. <c>sign</c> (default): forges the
+/// Is handed a principal's long-term key at <c>at</c> (Tamarin's Reveal), or as soon after as the principal has one. (a) Past
+/// traffic: it records every envelope to or from the victim until then (<see cref="RecordedSessions"/>), and once handed the
+/// key really tries to read it: for every recorded session of the victim it derives the session keys from what the key
+/// agrees to and the recorded handshake, and opens the recorded data envelopes with them. With ephemeral key agreement
+/// (forward secrecy) that opens nothing; with <c>session: {keyAgreement: static}</c> it opens the sessions; what was sent
+/// in clear was readable all along. Credentials read either way feed the forged orders. (b) Impersonation, by mode. <c>sign</c> (default): forges the
 /// customer's signed orders (credentials sniffed, else guessed) every <c>interval</c>. <c>session</c>: runs a session
 /// handshake as the payment shard <c>payments/&lt;victim&gt;</c> with <c>account/&lt;account&gt;</c>, signed with the stolen key, and
 /// sends forged credits on that one session every <c>interval</c>, whatever happens to the key. The defender revokes the
@@ -25,7 +28,9 @@ public sealed class KeyCompromise : Attack
     private string _victim = "customer/1", _account = "account/1";
     private bool _sessionMode;
     private TimeSpan _at, _revokeAfter, _interval;
-    private int _count, _recordedBefore, _readableBefore, _handshakes;
+    private readonly RecordedSessions _recorded = new();
+    private SessionReading? _reading;
+    private int _count, _handshakes;
     private DateTimeOffset? _compromisedAt, _revokedAt, _sessionAt;
     private string? _handshakeRefused;
 
@@ -55,17 +60,8 @@ public sealed class KeyCompromise : Attack
             return;
         }
 
-        Interlocked.Increment(ref _recordedBefore);
-        if (!Readable.IsClearJson(e.Payload.Span))
-        {
-            return;
-        }
-
-        Interlocked.Increment(ref _readableBefore); // in clear before the compromise: readable with or without the key
-        if (e.Kind == EnvelopeKind.Order && PaymentsJson.TryDecode<OrderMessage>(e.Payload, out var order))
-        {
-            (_credentials["card"], _credentials["pin"]) = (order.CardNumber, order.Pin);
-        }
+        _recorded.Record(e);
+        Sniff(e); // in clear before the compromise: readable with or without the key
     }
 
     /// <inheritdoc />
@@ -80,10 +76,23 @@ public sealed class KeyCompromise : Attack
         }
 
         _compromisedAt = context.Time.GetUtcNow();
+        _reading = await _recorded.ReadWithAsync(key); // what the key opens of the recorded past
+        foreach (var opened in _reading.Decrypted)
+        {
+            Sniff(opened);
+        }
 
         _ = Task.Delay(_revokeAfter, context.Time, windowClosed).ContinueWith(async _ => { await context.RevokeAsync(_victim); _revokedAt = context.Time.GetUtcNow(); },
             CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default); // not when the window closed first
         await (_sessionMode ? CreditOnSessionAsync(context, key, windowClosed) : ForgeSignedOrdersAsync(context, key, windowClosed));
+    }
+
+    private void Sniff(Envelope e)
+    {
+        if (e.Kind == EnvelopeKind.Order && PaymentsJson.TryDecode<OrderMessage>(e.Payload, out var order))
+        {
+            (_credentials["card"], _credentials["pin"]) = (order.CardNumber, order.Pin);
+        }
     }
 
     private async Task ForgeSignedOrdersAsync(AdversaryContext context, ISigningKey key, CancellationToken windowClosed)
@@ -134,7 +143,10 @@ public sealed class KeyCompromise : Attack
     {
         judgement.SucceedWhereOrderApplied(_sessionMode ? EntryDirection.Credit : EntryDirection.Debit);
         var d = judgement.Details;
-        (d["recordedBefore"], d["readableBefore"]) = (_recordedBefore, _readableBefore);
+        // Never handed a key (none: no identities): what it recorded in the whole window, readable only in clear.
+        var reading = _reading ?? _recorded.Unopened();
+        (d["recordedBefore"], d["readableBefore"], d["decryptedBefore"], d["unreadableBefore"]) = (reading.Recorded, reading.Readable, reading.Decrypted.Count, reading.Unread);
+        (d["sessionsRecorded"], d["sessionsOpened"]) = (reading.Sessions, reading.SessionsOpened);
         var lastAccepted = judgement.Attempts.Where(a => a.Succeeded).Select(a => a.At).DefaultIfEmpty().Max();
         if (_revokedAt is { } revoked && judgement.Attempts.Count > 0)
         {

@@ -5,13 +5,21 @@ using YamlDotNet.RepresentationModel;
 namespace Testbed.Scenarios;
 
 /// <summary>
-/// Reads <c>expect.attacks</c> (per attack kind, conditions on its verdict counts), <c>expect.faults</c> (per fault kind,
-/// conditions on what it injected) and <c>expect.securityEvents</c> (a condition on the run's total).
+/// Reads <c>expect.attacks</c> (per attack kind, conditions on its verdict counts and, under <c>details</c>, on the
+/// figures it reports), <c>expect.faults</c> (per fault kind, conditions on what it injected) and
+/// <c>expect.securityEvents</c> (a condition on the run's total).
 /// </summary>
 internal static partial class ExpectationReader
 {
     /// <summary>The counts an attack expectation may name.</summary>
     public static readonly string[] Measures = ["attempts", "succeeded", "detected", "blocked", "absorbed"];
+
+    /// <summary>
+    /// The key of an attack expectation whose value maps the attack's reported details (result.json <c>details</c>) to
+    /// conditions, e.g. <c>details: {recordedBefore: "&gt;0"}</c>; each becomes the measure <see cref="AttackExpectation.DetailPrefix"/> + name.
+    /// Which details an attack reports is known only when it ran, so an unknown name fails the run, not the load.
+    /// </summary>
+    public const string DetailsKey = "details";
 
     /// <summary>The counts a fault expectation may name.</summary>
     public static readonly string[] FaultMeasures = ["injected"];
@@ -27,7 +35,7 @@ internal static partial class ExpectationReader
     }
 
     public static IReadOnlyList<AttackExpectation> ReadAttacks(YamlMappingReader r, ScenarioCatalog catalog) =>
-        ReadCounts(r, "attacks", "attack kind", catalog.IsAttackKind, catalog.AttackKinds, Measures, "verdict counts");
+        ReadCounts(r, "attacks", "attack kind", catalog.IsAttackKind, catalog.AttackKinds, [.. Measures, DetailsKey], "verdict counts");
 
     public static IReadOnlyList<AttackExpectation> ReadFaults(YamlMappingReader r, ScenarioCatalog catalog) =>
         ReadCounts(r, "faults", "fault kind", catalog.IsFaultKind, catalog.FaultKinds, FaultMeasures, "counts");
@@ -86,18 +94,13 @@ internal static partial class ExpectationReader
                     var reader = new YamlMappingReader(r.Sink, conditions, path, measures);
                     foreach (var (measureNode, condition) in reader.Entries)
                     {
-                        if (!measures.Contains(measureNode.Value, StringComparer.Ordinal))
+                        if (measureNode.Value == DetailsKey)
                         {
-                            continue; // reported by the mapping reader
+                            ReadDetails(r.Sink, kind, $"{path}.{DetailsKey}", condition, result);
                         }
-
-                        if (Parse(YamlScalars.Text(r.Sink, condition, $"{path}.{measureNode.Value}")) is { } parsed)
+                        else if (measures.Contains(measureNode.Value, StringComparer.Ordinal)) // others: reported by the mapping reader
                         {
-                            result.Add(new AttackExpectation(kind, measureNode.Value!, parsed.Comparison, parsed.Value, (int)condition.Start.Line, (int)condition.Start.Column));
-                        }
-                        else if (condition is YamlScalarNode { Value: { } text })
-                        {
-                            r.Sink.Add(condition, $"{path}.{measureNode.Value}: expected a count condition such as 0, 3, >0, >=2, <5 or <=1, found '{text}'");
+                            AddCondition(r.Sink, kind, measureNode.Value!, $"{path}.{measureNode.Value}", condition, result);
                         }
                     }
                 }
@@ -106,6 +109,41 @@ internal static partial class ExpectationReader
             case var other:
                 r.Sink.Add(other, $"{r.Name(section)}: expected a mapping from {what} to conditions, found {YamlScalars.Describe(other)}");
                 return result;
+        }
+    }
+
+    /// <summary><c>details:</c> of one attack kind: a mapping from detail names (letters and digits, a letter first) to conditions.</summary>
+    private static void ReadDetails(ScenarioErrorSink sink, string kind, string path, YamlNode node, List<AttackExpectation> result)
+    {
+        if (node is not YamlMappingNode details)
+        {
+            sink.Add(node, $"{path}: expected a mapping of reported details (e.g. recordedBefore) to conditions such as \"0\" or \">0\", found {YamlScalars.Describe(node)}");
+            return;
+        }
+
+        var reader = new YamlMappingReader(sink, details, path, allowedKeys: null);
+        foreach (var (nameNode, condition) in reader.Entries)
+        {
+            if (DetailName().IsMatch(nameNode.Value!))
+            {
+                AddCondition(sink, kind, AttackExpectation.DetailPrefix + nameNode.Value, $"{path}.{nameNode.Value}", condition, result);
+            }
+            else
+            {
+                sink.Add(nameNode, $"{path}: '{nameNode.Value}' is not a detail name (letters and digits, a letter first, e.g. recordedBefore)");
+            }
+        }
+    }
+
+    private static void AddCondition(ScenarioErrorSink sink, string kind, string measure, string path, YamlNode condition, List<AttackExpectation> result)
+    {
+        if (Parse(YamlScalars.Text(sink, condition, path)) is { } parsed)
+        {
+            result.Add(new AttackExpectation(kind, measure, parsed.Comparison, parsed.Value, (int)condition.Start.Line, (int)condition.Start.Column));
+        }
+        else if (condition is YamlScalarNode { Value: { } text })
+        {
+            sink.Add(condition, $"{path}: expected a count condition such as 0, 3, >0, >=2, <5 or <=1, found '{text}'");
         }
     }
 
@@ -122,4 +160,7 @@ internal static partial class ExpectationReader
 
     [GeneratedRegex("^(?<op>>=|<=|>|<|=)?(?<n>[0-9]{1,12})$", RegexOptions.CultureInvariant)]
     private static partial Regex Condition();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex DetailName();
 }

@@ -167,11 +167,23 @@ public sealed record ExpectSpec
 /// <summary>How a verdict count is compared: <c>0</c>, <c>3</c>, <c>&gt;0</c>, <c>&gt;=2</c>, <c>&lt;=5</c>, <c>&lt;1</c>.</summary>
 public enum CountComparison { Equal, Greater, GreaterOrEqual, Less, LessOrEqual }
 
-/// <summary>One expected count of one attack's verdicts (e.g. <c>replay: {succeeded: "&gt;0"}</c>), or of a fault's injections.</summary>
+/// <summary>
+/// One expected count of one attack's verdicts (e.g. <c>replay: {succeeded: "&gt;0"}</c>) or of a figure it reports
+/// (measure <c>details.&lt;name&gt;</c>, from <c>key-compromise: {details: {recordedBefore: "&gt;0"}}</c>), or of a fault's injections.
+/// </summary>
 public sealed record AttackExpectation(string Kind, string Measure, CountComparison Comparison, long Value, int Line, int Column)
 {
+    /// <summary>The prefix of a reported detail's measure name: <c>details.recordedBefore</c>.</summary>
+    public const string DetailPrefix = "details.";
+
+    /// <summary>The name of the reported detail this expectation judges (<c>recordedBefore</c>), or null for a verdict count.</summary>
+    public string? Detail => Measure.StartsWith(DetailPrefix, StringComparison.Ordinal) ? Measure[DetailPrefix.Length..] : null;
+
     /// <summary>True when <paramref name="actual"/> satisfies the expectation.</summary>
-    public bool Holds(long actual) => Comparison switch
+    public bool Holds(long actual) => Holds((double)actual);
+
+    /// <summary>True when <paramref name="actual"/> (a reported detail, possibly fractional) satisfies the expectation.</summary>
+    public bool Holds(double actual) => Comparison switch
     {
         CountComparison.Equal => actual == Value,
         CountComparison.Greater => actual > Value,

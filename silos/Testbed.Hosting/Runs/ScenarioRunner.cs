@@ -199,6 +199,16 @@ public static class ScenarioRunner
             new($"{what} {expected.Kind} {expected.Measure} {expected.Condition}",
                 found > 0 && expected.Holds(actual), found == 0 ? $"the scenario runs no such {what}" : $"{actual}");
 
+        // A condition on a figure the attacks of one kind report (summed over them): fails when none of them reported it.
+        static ExpectationResult Detail(AttackExpectation expected, AttackResult[] mine)
+        {
+            var name = expected.Detail!;
+            var reported = mine.Where(a => a.Details.ContainsKey(name)).ToArray();
+            var actual = reported.Sum(a => a.Details[name]);
+            return new($"attack {expected.Kind} {expected.Measure} {expected.Condition}", reported.Length > 0 && expected.Holds(actual),
+                mine.Length == 0 ? "the scenario runs no such attack" : reported.Length == 0 ? $"no {expected.Kind} attack reported '{name}'" : $"{actual:0.###}");
+        }
+
         var seconds = Math.Max(workload.Elapsed.TotalSeconds, 1e-9);
         var goodput = workload.Ok / seconds;
         var h = workload.LatencyMicros;
@@ -225,6 +235,12 @@ public static class ScenarioRunner
         foreach (var expected in scenario.Expect.Attacks)
         {
             var mine = attacks.Where(a => a.Kind == expected.Kind).ToArray();
+            if (expected.Detail is not null)
+            {
+                expectations.Add(Detail(expected, mine));
+                continue;
+            }
+
             long actual = expected.Measure switch
             {
                 "attempts" => mine.Sum(a => a.Attempts),

@@ -134,14 +134,14 @@ public sealed class HandshakeTarget : IFuzzTarget
         return fields.Where(f => f.Offset >= 0 && f.Offset + f.Width <= m.Length).ToArray();
     }
 
-    /// <summary>Hellos and replies for both key agreements, several protection sets, ids, key versions and signature lengths (fixed).</summary>
+    /// <summary>Hellos and replies for every key agreement, several protection sets, ids, key versions and signature lengths (fixed).</summary>
     private static IEnumerable<byte[]> Seeds()
     {
         var random = new FuzzRandom(0x68616e647368616b);
         ProtectionSet[] sets = [ProtectionSet.Empty, ProtectionSet.Of(["encrypt"]), ProtectionSet.Of(["mac"]), ProtectionSet.Of(["encrypt", "mac"]), ProtectionSet.Of(["a", "b-1", "zz"])];
         string[] ids = ["customer/0", "payments/0", "account/12", "a", new string('x', 64)];
         int[] signatures = [1, 64, 72, 512];
-        foreach (var agreement in new[] { SessionKeyAgreement.P256, SessionKeyAgreement.X25519 })
+        foreach (var agreement in new[] { SessionKeyAgreement.P256, SessionKeyAgreement.X25519, SessionKeyAgreement.Static })
         {
             for (var i = 0; i < 6; i++)
             {

@@ -106,11 +106,31 @@ public sealed class BuiltinAttackTests
         Assert.True(stolen.Succeeded > 0, "forged orders signed with the stolen key are accepted before revocation");
         Assert.True(stolen.Detected > 0, "and rejected once the revocation reached the verifiers");
         Assert.True(signed.SecurityEvents.ByLayer["sign"].ContainsKey("revoked-key"));
-        Assert.True(stolen.Details["readableBefore"] > 0); // signing is not secrecy: recorded traffic was readable anyway
+        Assert.True(stolen.Details["recordedBefore"] > 0);
+        Assert.Equal(stolen.Details["recordedBefore"], stolen.Details["readableBefore"]); // signing is not secrecy: all of it was readable
 
         var fs = tls.Attacks.Single();
         Assert.Equal(0, fs.Succeeded);
-        Assert.Equal(0, fs.Details["readableBefore"]); // forward secrecy: the long-term key opens no recorded session traffic
+        Assert.True(fs.Details["recordedBefore"] > 0 && fs.Details["sessionsRecorded"] > 0 && fs.Details["unreadableBefore"] > 0);
+        Assert.Equal(0, fs.Details["readableBefore"]); // forward secrecy: the stolen key's derivation opens no recorded session traffic
+    }
+
+    [Fact]
+    public async Task Detail_expectations_judge_what_the_attack_reported_and_fail_on_a_figure_it_never_reported()
+    {
+        var result = await ScenarioRunner.RunAsync(ScenarioLoader.Parse(
+            "name: kc-details\nseed: 9\nworkload:\n  accounts: 4\n  duration: 1s\ndefenses: [none]\nattacks:\n" +
+            "  - {kind: key-compromise, start: 0s, stop: 30s, at: 300ms}\nexpect:\n  invariants: []\n  attacks:\n" +
+            "    key-compromise: {details: {recordedBefore: \">0\", unreadableBefore: \"0\", sessionsOpened: \">0\", noSuchFigure: \"0\"}}\n",
+            "kc.yaml", TestbedCatalog.Default));
+
+        var verdicts = result.Expectations.Where(e => e.Name.StartsWith("attack key-compromise details.", StringComparison.Ordinal))
+            .ToDictionary(e => e.Name["attack key-compromise details.".Length..].Split(' ')[0]);
+        Assert.True(verdicts["recordedBefore"].Passed, verdicts["recordedBefore"].Detail);
+        Assert.True(verdicts["unreadableBefore"].Passed); // everything was in clear
+        Assert.Equal((false, "0"), (verdicts["sessionsOpened"].Passed, verdicts["sessionsOpened"].Detail)); // no sessions under none
+        Assert.Equal((false, "no key-compromise attack reported 'noSuchFigure'"), (verdicts["noSuchFigure"].Passed, verdicts["noSuchFigure"].Detail));
+        Assert.False(result.Passed);
     }
 
     [Fact]

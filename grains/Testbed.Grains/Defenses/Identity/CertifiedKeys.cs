@@ -2,11 +2,14 @@ namespace Testbed.Defenses.Identity;
 
 /// <summary>
 /// A local principal's certified long-term signing key: the private key (in memory only, never exported) and the
-/// certificate the CA issued for its public half. Thread-safe.
+/// certificate the CA issued for its public half. Thread-safe. The same object holds the principal's static
+/// key-agreement key of this version (<see cref="IStaticKeyAgreement"/>, made on first use; only the weak session mode
+/// <c>keyAgreement: static</c> uses it), so handing the key object over hands over both.
 /// </summary>
-public sealed class SigningKey : ISigningKey, IDisposable
+public sealed class SigningKey : ISigningKey, IStaticKeyAgreement, IDisposable
 {
     private readonly KeyMaterial _material;
+    private readonly StaticAgreementKey _agreement = new();
 
     internal SigningKey(Certificate certificate, KeyMaterial material)
     {
@@ -32,8 +35,18 @@ public sealed class SigningKey : ISigningKey, IDisposable
     /// <inheritdoc />
     public void Sign(ReadOnlySpan<byte> data, Span<byte> signature) => _material.Sign(data, signature);
 
-    /// <summary>Releases the private key; signing afterwards throws.</summary>
-    public void Dispose() => _material.Dispose();
+    /// <inheritdoc />
+    public ReadOnlyMemory<byte> StaticPublicKey => _agreement.StaticPublicKey;
+
+    /// <inheritdoc />
+    public int AgreeStatic(ReadOnlySpan<byte> peerPublicKey, Span<byte> secret) => _agreement.AgreeStatic(peerPublicKey, secret);
+
+    /// <summary>Releases the private keys; signing (and agreeing) afterwards throws.</summary>
+    public void Dispose()
+    {
+        _material.Dispose();
+        _agreement.Dispose();
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"signing key {Principal} v{Version} ({SignatureAlgorithmNames.Name(Algorithm)})";

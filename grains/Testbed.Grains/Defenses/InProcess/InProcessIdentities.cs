@@ -29,9 +29,10 @@ public sealed class InProcessIdentities(SignatureAlgorithm algorithm = Signature
 
     private Identity Get(string principal) => _identities.GetOrAdd(principal, p => new Identity(p, KeyMaterial.Create(algorithm)));
 
-    private sealed class Identity : ISigningKey, ISignatureVerifier, IDisposable
+    private sealed class Identity : ISigningKey, IStaticKeyAgreement, ISignatureVerifier, IDisposable
     {
         private readonly KeyMaterial _key;
+        private readonly StaticAgreementKey _agreement = new();
         private readonly PublicKeyVerifier _verifier;
 
         public Identity(string principal, KeyMaterial key)
@@ -55,6 +56,14 @@ public sealed class InProcessIdentities(SignatureAlgorithm algorithm = Signature
 
         public bool Verify(ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature) => _verifier.Verify(data, signature);
 
-        public void Dispose() => _key.Dispose();
+        public ReadOnlyMemory<byte> StaticPublicKey => _agreement.StaticPublicKey;
+
+        public int AgreeStatic(ReadOnlySpan<byte> peerPublicKey, Span<byte> secret) => _agreement.AgreeStatic(peerPublicKey, secret);
+
+        public void Dispose()
+        {
+            _key.Dispose();
+            _agreement.Dispose();
+        }
     }
 }

@@ -1,32 +1,41 @@
 using System.Security.Cryptography;
 using NSec.Cryptography;
+using Testbed.Defenses.Identity;
 
 namespace Testbed.Defenses.Session;
 
 /// <summary>
-/// One handshake's ephemeral key pair. The private key never leaves the object and is destroyed by
-/// <see cref="IDisposable.Dispose"/>, which the handshake calls right after deriving the session keys (forward secrecy).
+/// One handshake side's key-agreement key. For P-256 and X25519 a fresh ephemeral key pair: the private key never
+/// leaves the object and is destroyed by <see cref="IDisposable.Dispose"/>, which the handshake calls right after deriving
+/// the session keys (forward secrecy). For <see cref="SessionKeyAgreement.Static"/> it stands for the principal's
+/// long-term static key (<see cref="IStaticKeyAgreement"/>), which <see cref="IDisposable.Dispose"/> leaves alone — the
+/// point of that weak mode.
 /// </summary>
 internal abstract class EphemeralKey : IDisposable
 {
     /// <summary>Bytes in the largest raw shared secret of any supported agreement.</summary>
     public const int MaxSharedSecretLength = 32;
 
-    /// <summary>The public key as sent in the handshake (P-256: 65-byte uncompressed point; X25519: 32 bytes).</summary>
+    /// <summary>The public key as sent in the handshake (P-256 and static: 65-byte uncompressed point; X25519: 32 bytes).</summary>
     public abstract ReadOnlySpan<byte> PublicKey { get; }
 
-    /// <summary>Creates a fresh key pair for <paramref name="agreement"/>.</summary>
-    public static EphemeralKey Create(SessionKeyAgreement agreement) => agreement switch
+    /// <summary>
+    /// The key for <paramref name="agreement"/>: a fresh key pair, or — static — <paramref name="longTerm"/>'s static
+    /// key-agreement key. Throws <see cref="InvalidOperationException"/> when static is asked of a key object without one.
+    /// </summary>
+    public static EphemeralKey Create(SessionKeyAgreement agreement, ISigningKey longTerm) => agreement switch
     {
         SessionKeyAgreement.P256 => new P256(),
         SessionKeyAgreement.X25519 => new X25519Key(),
+        SessionKeyAgreement.Static => new StaticKey(longTerm as IStaticKeyAgreement
+            ?? throw new InvalidOperationException($"session: keyAgreement static needs a key store whose keys agree ({nameof(IStaticKeyAgreement)}); {longTerm} does not")),
         _ => throw new ArgumentOutOfRangeException(nameof(agreement), agreement, "unknown key agreement"),
     };
 
     /// <summary>Bytes in a public key of <paramref name="agreement"/>.</summary>
     public static int PublicKeyLength(SessionKeyAgreement agreement) => agreement switch
     {
-        SessionKeyAgreement.P256 => 65,
+        SessionKeyAgreement.P256 or SessionKeyAgreement.Static => P256Agreement.PublicKeyLength,
         SessionKeyAgreement.X25519 => 32,
         _ => 0,
     };
@@ -45,43 +54,11 @@ internal abstract class EphemeralKey : IDisposable
         private readonly ECDiffieHellman _key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
         private readonly byte[] _public;
 
-        public P256()
-        {
-            var q = _key.ExportParameters(includePrivateParameters: false).Q;
-            _public = new byte[65];
-            _public[0] = 0x04;
-            q.X.AsSpan().CopyTo(_public.AsSpan(1, 32));
-            q.Y.AsSpan().CopyTo(_public.AsSpan(33, 32));
-        }
+        public P256() => _public = P256Agreement.PublicPoint(_key);
 
         public override ReadOnlySpan<byte> PublicKey => _public;
 
-        public override int Agree(ReadOnlySpan<byte> peerPublicKey, Span<byte> secret)
-        {
-            if (peerPublicKey.Length != 65 || peerPublicKey[0] != 0x04)
-            {
-                return -1;
-            }
-
-            var point = new ECParameters
-            {
-                Curve = ECCurve.NamedCurves.nistP256,
-                Q = new ECPoint { X = peerPublicKey.Slice(1, 32).ToArray(), Y = peerPublicKey.Slice(33, 32).ToArray() },
-            };
-            try
-            {
-                using var peer = ECDiffieHellman.Create(point); // rejects points that are not on the curve
-                using var peerKey = peer.PublicKey;
-                var raw = _key.DeriveRawSecretAgreement(peerKey);
-                raw.CopyTo(secret);
-                CryptographicOperations.ZeroMemory(raw);
-                return raw.Length;
-            }
-            catch (CryptographicException)
-            {
-                return -1;
-            }
-        }
+        public override int Agree(ReadOnlySpan<byte> peerPublicKey, Span<byte> secret) => P256Agreement.Agree(_key, peerPublicKey, secret);
 
         public override void Dispose() => _key.Dispose();
     }
@@ -111,5 +88,19 @@ internal abstract class EphemeralKey : IDisposable
         }
 
         public override void Dispose() => _key.Dispose();
+    }
+
+    /// <summary>The long-term static key, borrowed: agreeing uses it, disposing does not destroy it (no forward secrecy).</summary>
+    private sealed class StaticKey(IStaticKeyAgreement key) : EphemeralKey
+    {
+        private readonly ReadOnlyMemory<byte> _public = key.StaticPublicKey;
+
+        public override ReadOnlySpan<byte> PublicKey => _public.Span;
+
+        public override int Agree(ReadOnlySpan<byte> peerPublicKey, Span<byte> secret) => key.AgreeStatic(peerPublicKey, secret);
+
+        public override void Dispose()
+        {
+        }
     }
 }

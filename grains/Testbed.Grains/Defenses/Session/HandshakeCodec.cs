@@ -151,7 +151,8 @@ internal static class HandshakeCodec
         if (!r.TryByte(out var m0) || m0 != Magic0 || !r.TryByte(out var m1) || m1 != Magic1
             || !r.TryByte(out var version) || version != Version
             || !r.TryByte(out var actualType) || actualType != type
-            || !r.TryByte(out var agreementByte) || agreementByte is not ((byte)SessionKeyAgreement.P256 or (byte)SessionKeyAgreement.X25519))
+            || !r.TryByte(out var agreementByte)
+            || agreementByte is not ((byte)SessionKeyAgreement.P256 or (byte)SessionKeyAgreement.X25519 or (byte)SessionKeyAgreement.Static))
         {
             return false;
         }

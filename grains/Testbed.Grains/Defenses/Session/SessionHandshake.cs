@@ -7,7 +7,8 @@ using Testbed.Wire;
 namespace Testbed.Defenses.Session;
 
 /// <summary>
-/// Both halves of the session handshake (signed ephemeral Diffie-Hellman, SIGMA style, one round trip):
+/// Both halves of the session handshake (signed ephemeral Diffie-Hellman, SIGMA style, one round trip — or, in the weak
+/// <see cref="SessionKeyAgreement.Static"/> mode, the same messages carrying both long-term static keys):
 /// the initiator sends a signed hello and checks the responder's signature over the transcript as it sent it;
 /// the responder checks the hello, negotiates the protections, and signs the whole transcript.
 /// See docs/session-handshake.md.
@@ -26,7 +27,7 @@ internal sealed class SessionHandshake(SessionPolicy policy, DefenseEnvironment 
         var signingKey = await environment.Keys.GetSigningKeyAsync(me);
         var agreement = policy.Options.KeyAgreement;
         var sentAt = environment.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        using var ephemeral = EphemeralKey.Create(agreement);
+        using var ephemeral = EphemeralKey.Create(agreement, signingKey);
         var signedPart = HandshakeCodec.WriteHelloSignedPart(
             agreement, ephemeral.PublicKey, RandomNumberGenerator.GetBytes(HandshakeCodec.RandomLength), sentAt, me, peer,
             policy.Offer, policy.Require, signingKey.Version);
@@ -117,9 +118,10 @@ internal sealed class SessionHandshake(SessionPolicy policy, DefenseEnvironment 
         }
 
         var chosen = hello.Offered.Intersect(policy.Offer);
-        if (!chosen.IsSupersetOf(hello.Required) || !chosen.IsSupersetOf(policy.Require))
+        if (!chosen.IsSupersetOf(hello.Required) || !chosen.IsSupersetOf(policy.Require)
+            || (hello.Agreement == SessionKeyAgreement.Static && policy.Options.KeyAgreement != SessionKeyAgreement.Static))
         {
-            return OpenResult.Reject("downgrade");
+            return OpenResult.Reject("downgrade"); // a static session would give up this responder's forward secrecy
         }
 
         var signingKey = await environment.Keys.GetSigningKeyAsync(me);
@@ -128,7 +130,7 @@ internal sealed class SessionHandshake(SessionPolicy policy, DefenseEnvironment 
             return OpenResult.Reject("replayed-handshake"); // the same hello was accepted while this one awaited
         }
 
-        using var ephemeral = EphemeralKey.Create(hello.Agreement);
+        using var ephemeral = EphemeralKey.Create(hello.Agreement, signingKey);
         var signedPart = HandshakeCodec.WriteReplySignedPart(
             hello.Agreement, ephemeral.PublicKey, RandomNumberGenerator.GetBytes(HandshakeCodec.RandomLength), chosen, signingKey.Version);
         var transcript = SessionKeySchedule.TranscriptHash(hello.Encoded, signedPart);
@@ -148,7 +150,10 @@ internal sealed class SessionHandshake(SessionPolicy policy, DefenseEnvironment 
         });
     }
 
-    /// <summary>Agrees, derives the session, then destroys the ephemeral private key and the shared secret; null for a bad peer key.</summary>
+    /// <summary>
+    /// Agrees, derives the session, then destroys the ephemeral private key (a static key is left alone) and the shared
+    /// secret; null for a bad peer key.
+    /// </summary>
     private SessionState? Derive(
         EphemeralKey ephemeral, byte[] peerPublic, byte[] transcript, string peer, bool isInitiator, int epoch,
         SessionKeyAgreement agreement, ProtectionSet chosen)

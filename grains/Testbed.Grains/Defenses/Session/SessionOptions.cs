@@ -3,13 +3,19 @@ using Testbed.Scenarios;
 
 namespace Testbed.Defenses.Session;
 
-/// <summary>The ephemeral key agreement a session handshake uses.</summary>
+/// <summary>The key agreement a session handshake uses (its value is the handshake's key agreement byte).</summary>
 public enum SessionKeyAgreement : byte
 {
-    /// <summary>ECDH over NIST P-256 (System.Security.Cryptography.ECDiffieHellman).</summary>
+    /// <summary>Ephemeral ECDH over NIST P-256 (System.Security.Cryptography.ECDiffieHellman): forward secret.</summary>
     P256 = 1,
-    /// <summary>X25519 (NSec.Cryptography).</summary>
+    /// <summary>Ephemeral X25519 (NSec.Cryptography): forward secret.</summary>
     X25519 = 2,
+    /// <summary>
+    /// DELIBERATELY WEAK, for contrast: static-static ECDH P-256 between the two principals' long-term key-agreement keys
+    /// (<see cref="Testbed.Defenses.Identity.IStaticKeyAgreement"/>), the handshake still signed by both. No forward secrecy: whoever later
+    /// holds either principal's long-term key and a recorded handshake derives that session's keys. Option value <c>static</c>.
+    /// </summary>
+    Static = 3,
 }
 
 /// <summary>Options of the <c>session</c> defense (authenticated key exchange per pair of principals).</summary>
@@ -18,7 +24,11 @@ public sealed record SessionOptions
     /// <summary>Largest accepted <see cref="RekeyAfterMessages"/>.</summary>
     public const long MaxRekeyAfterMessages = 1L << 48;
 
-    /// <summary>Key agreement of the handshakes this endpoint starts (a responder accepts either). Default P-256.</summary>
+    /// <summary>
+    /// Key agreement of the handshakes this endpoint starts. A responder accepts P-256 and X25519 from anyone, and
+    /// <see cref="SessionKeyAgreement.Static"/> only when it uses static itself (otherwise <c>downgrade</c>: a static
+    /// session would give up the responder's forward secrecy). Default P-256.
+    /// </summary>
     public SessionKeyAgreement KeyAgreement { get; init; } = SessionKeyAgreement.P256;
 
     /// <summary>
@@ -63,7 +73,7 @@ public sealed record SessionOptions
     public static IReadOnlyList<string> Keys { get; } = ["keyAgreement", "rekeyAfterMessages", "rekeyAfter", "rekeyGrace", "handshakeWindow", "offer", "require"];
 
     /// <summary>
-    /// Parses a scenario's raw option strings: keyAgreement (p256 | x25519), rekeyAfterMessages (1..2^48),
+    /// Parses a scenario's raw option strings: keyAgreement (p256 | x25519 | static), rekeyAfterMessages (1..2^48),
     /// rekeyAfter, rekeyGrace and handshakeWindow (durations such as 10m, 30s, 500ms; at least 1ms), offer and require
     /// (comma-separated protection names, may be empty). Throws <see cref="ArgumentException"/> naming the key.
     /// </summary>
@@ -97,7 +107,8 @@ public sealed record SessionOptions
     {
         "p256" => SessionKeyAgreement.P256,
         "x25519" => SessionKeyAgreement.X25519,
-        _ => throw new ArgumentException($"session: option 'keyAgreement' is '{value}'; allowed: p256, x25519"),
+        "static" => SessionKeyAgreement.Static,
+        _ => throw new ArgumentException($"session: option 'keyAgreement' is '{value}'; allowed: p256, x25519, static (no forward secrecy, for contrast)"),
     };
 
     private static long ParseCount(string key, string value) =>

@@ -58,6 +58,17 @@ public sealed class HandshakeCodecTests
     }
 
     [Fact]
+    public void AStaticHelloIsAgreementThreeWithAPointOf65Bytes()
+    {
+        var bytes = Hello(SessionKeyAgreement.Static);
+
+        Assert.Equal([1, 1, 3, 65], bytes[2..6]);                                  // version, type hello, static, key length
+        Assert.True(HandshakeCodec.TryReadHello(bytes, out var hello));
+        Assert.Equal(SessionKeyAgreement.Static, hello.Agreement);
+        Assert.Equal(65, hello.Ephemeral.Length);
+    }
+
+    [Fact]
     public void AReplyRoundTripsEveryField()
     {
         var bytes = Reply();
@@ -92,7 +103,8 @@ public sealed class HandshakeCodecTests
     [Theory]
     [InlineData(0, 0x54)]  // magic
     [InlineData(2, 2)]     // version
-    [InlineData(4, 3)]     // unknown key agreement
+    [InlineData(4, 4)]     // unknown key agreement (3 is static, also 65-byte P-256 points)
+    [InlineData(4, 0)]
     [InlineData(5, 32)]    // key length that does not match P-256
     public void HeaderFieldsAreStrict(int offset, byte value)
     {
@@ -133,7 +145,7 @@ public sealed class HandshakeCodecTests
     [Fact]
     public void AnythingAcceptedIsTheCanonicalEncodingOfWhatWasRead()
     {
-        var valid = new[] { Hello(), Hello(SessionKeyAgreement.X25519), Reply(), Reply(SessionKeyAgreement.P256) };
+        var valid = new[] { Hello(), Hello(SessionKeyAgreement.X25519), Hello(SessionKeyAgreement.Static), Reply(), Reply(SessionKeyAgreement.P256), Reply(SessionKeyAgreement.Static) };
         Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Int[0, int.MaxValue], Gen.Byte).Sample((which, position, value) =>
         {
             var bytes = (byte[])valid[which].Clone();

@@ -150,6 +150,35 @@ public sealed class SessionNegotiationTests
     }
 
     [Fact]
+    public async Task AResponderWithEphemeralAgreementRefusesAStaticHelloAsADowngrade()
+    {
+        // A static session would give up the responder's forward secrecy: only a responder that is static itself accepts one.
+        var h = new SessionHarness();
+        var alice = h.Add("customer/1", SessionHarness.Stack("encrypt", new SessionOptions { KeyAgreement = SessionKeyAgreement.Static }));
+        var bank = h.Add("account/1", SessionHarness.Stack("encrypt"));
+
+        var refused = await Assert.ThrowsAsync<DefenseException>(() => h.SealAsync(alice, bank, "secret"));
+
+        Assert.Equal("handshake-refused", refused.Reason);
+        Assert.Equal([("session", "downgrade")], h.EventReasons);
+        Assert.Null(SessionTable.Of(bank.Endpoint).Peer(alice.Principal).LatestAccepted);
+    }
+
+    [Fact]
+    public async Task AStaticResponderAcceptsAnEphemeralHello()
+    {
+        var h = new SessionHarness();
+        var alice = h.Add("customer/1", SessionHarness.Stack("encrypt"));
+        var bank = h.Add("account/1", SessionHarness.Stack("encrypt", new SessionOptions { KeyAgreement = SessionKeyAgreement.Static }));
+
+        var exchange = await h.SendAsync(alice, bank, "ephemeral");
+
+        Assert.Equal("re:ephemeral", exchange.ReplyText);
+        Assert.Equal(SessionKeyAgreement.P256, exchange.Session.KeyAgreement);
+        Assert.Empty(h.EventReasons);
+    }
+
+    [Fact]
     public async Task TheStrongestCommonSetIsChosenWithinBothRequirements()
     {
         var h = new SessionHarness();

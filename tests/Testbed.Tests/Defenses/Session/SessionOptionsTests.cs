@@ -41,8 +41,12 @@ public sealed class SessionOptionsTests
         Assert.Equal([], options.Require);
     }
 
+    [Fact]
+    public void StaticKeyAgreementIsTheWeakContrastMode() =>
+        Assert.Equal(SessionKeyAgreement.Static, Parse(("keyAgreement", "static")).KeyAgreement);
+
     [Theory]
-    [InlineData("keyAgreement", "p384", "p256, x25519")]
+    [InlineData("keyAgreement", "p384", "p256, x25519, static")]
     [InlineData("rekeyAfterMessages", "0", "1 to")]
     [InlineData("rekeyAfterMessages", "-5", "1 to")]
     [InlineData("rekeyAfterMessages", "lots", "1 to")]

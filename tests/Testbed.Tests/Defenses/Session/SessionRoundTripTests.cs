@@ -13,7 +13,7 @@ public sealed class SessionRoundTripTests
     public static TheoryData<string, SessionKeyAgreement, EncryptAlgorithm> Stacks()
     {
         var data = new TheoryData<string, SessionKeyAgreement, EncryptAlgorithm>();
-        foreach (var agreement in new[] { SessionKeyAgreement.P256, SessionKeyAgreement.X25519 })
+        foreach (var agreement in new[] { SessionKeyAgreement.P256, SessionKeyAgreement.X25519, SessionKeyAgreement.Static })
         {
             foreach (var algorithm in new[] { EncryptAlgorithm.AesGcm, EncryptAlgorithm.ChaCha20Poly1305 })
             {

@@ -63,10 +63,14 @@ internal sealed class InMemoryTrustStore(InMemoryKeyStore keys) : ITrustStore, I
     public void Restore(string principal) => _distrusted.TryRemove(principal, out _);
 }
 
-/// <summary>An ECDSA P-256 / SHA-256 signing key with IEEE P1363 (64-byte) signatures.</summary>
-internal sealed class EcdsaSigningKey : ISigningKey
+/// <summary>
+/// An ECDSA P-256 / SHA-256 signing key with IEEE P1363 (64-byte) signatures, and — as the product's key objects — a
+/// static key-agreement key for <c>keyAgreement: static</c> (the product's own <see cref="StaticAgreementKey"/>).
+/// </summary>
+internal sealed class EcdsaSigningKey : ISigningKey, IStaticKeyAgreement
 {
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly StaticAgreementKey _agreement = new();
 
     public EcdsaSigningKey(string principal, int version)
     {
@@ -84,6 +88,10 @@ internal sealed class EcdsaSigningKey : ISigningKey
     public int SignatureSize => 64;
 
     public ISignatureVerifier Verifier { get; }
+
+    public ReadOnlyMemory<byte> StaticPublicKey => _agreement.StaticPublicKey;
+
+    public int AgreeStatic(ReadOnlySpan<byte> peerPublicKey, Span<byte> secret) => _agreement.AgreeStatic(peerPublicKey, secret);
 
     public void Sign(ReadOnlySpan<byte> data, Span<byte> signature)
     {
