@@ -24,8 +24,8 @@ public sealed class FaultRuntime(Fault fault, TimeSpan start, TimeSpan stop, Fau
         }
 
         Context.OpenedAt = Context.Time.GetUtcNow();
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded);
-        window.CancelAfter(stop - start);
+        using var closes = new CancellationTokenSource(stop - start, Context.Time); // the window's length on the run's clock
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded, closes.Token);
         try
         {
             await fault.RunAsync(Context, window.Token);

@@ -29,7 +29,7 @@ public sealed class AdversaryEnvironment
 
     /// <summary>
     /// How long closing waits for an attack's actions to stop after its window closed before it records an error and
-    /// detaches it anyway (an attack that ignores its cancellation must not hang the run).
+    /// detaches it anyway (an attack that ignores its cancellation must not hang the run). Measured on <see cref="Time"/>.
     /// </summary>
     public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(5);
 }

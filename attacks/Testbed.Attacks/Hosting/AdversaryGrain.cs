@@ -27,6 +27,7 @@ public sealed class AdversaryGrain(IServiceProvider services, ILocalSiloDetails 
 {
     private AdversaryRuntime? _runtime;
     private TimeSpan _stopGrace;
+    private TimeProvider _time = TimeProvider.System;
     private CancellationTokenSource? _runEnded;
     private Task? _window;
     private Task? _stopped;
@@ -49,6 +50,7 @@ public sealed class AdversaryGrain(IServiceProvider services, ILocalSiloDetails 
         _runtime = new AdversaryRuntime(attack, options, spec.Start, spec.Stop, services.GetRequiredService<WireHooks>(), spec.Seed,
             environment.Time, environment.Compromise);
         _stopGrace = environment.StopGrace;
+        _time = environment.Time;
         DelayDeactivation(TimeSpan.MaxValue); // its state lives here until it concludes
         return Status();
     }
@@ -111,7 +113,7 @@ public sealed class AdversaryGrain(IServiceProvider services, ILocalSiloDetails 
         {
             try
             {
-                await _window.WaitAsync(_stopGrace);
+                await _window.WaitAsync(_stopGrace, _time);
             }
             catch (TimeoutException)
             {

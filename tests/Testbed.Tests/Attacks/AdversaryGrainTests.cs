@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Testbed.Attacks.Api;
 using Testbed.Attacks.Hosting;
 using Testbed.Checking;
@@ -104,11 +103,16 @@ public sealed class AdversaryGrainTests
     public async Task The_grain_answers_while_its_window_runs_is_no_wire_endpoint_and_bounds_an_attack_that_will_not_stop()
     {
         Assert.False(typeof(IEnvelopeEndpoint).IsAssignableFrom(typeof(AdversaryGrain)));
+        // The run's clock is fake: the probe's pauses and the grace for a stubborn attack pass only when the test moves it.
+        var clock = new SteppedClock();
+        var interval = TimeSpan.FromMilliseconds(100);
+        var grace = TimeSpan.FromSeconds(5);
         await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions
         {
             Silos = 2,
             Attacks = ResearcherAttacks.Catalog(),
             Payments = p => (p.Seed, p.Accounts, p.Customers) = (3, 4, 4),
+            Time = clock,
         });
         var probe = cluster.Client.GetGrain<IAdversaryGrain>(AdversaryGrain.Key("direct", 0));
         var armed = await probe.Arm(new AdversarySpec("probe", new Dictionary<string, string> { ["count"] = "4", ["interval"] = "100ms" }, TimeSpan.Zero, TimeSpan.FromSeconds(30), 1));
@@ -119,16 +123,16 @@ public sealed class AdversaryGrainTests
         await Assert.ThrowsAsync<ArgumentException>(() => cluster.Client.GetGrain<IAdversaryGrain>(AdversaryGrain.Key("direct", 9))
             .Arm(new AdversarySpec("probe", new Dictionary<string, string> { ["cuont"] = "1" }, TimeSpan.Zero, TimeSpan.FromSeconds(1), 1)));
 
-        await probe.Open(DateTimeOffset.UtcNow);
-        var watch = Stopwatch.StartNew();
-        AdversaryStatus status;
-        while ((status = await probe.Status()).Attempts < 4 && watch.Elapsed < TimeSpan.FromSeconds(20))
+        await probe.Open(clock.GetUtcNow());
+        for (var attempt = 1; attempt <= 4; attempt++)
         {
-            Assert.True(status.WindowOpen); // answered during the window
-            await Task.Delay(20);
+            // The probe injects, records the attempt, then pauses on the run's clock: the grain answers during that pause.
+            await clock.WaitForTimersAsync(interval, attempt);
+            var status = await probe.Status();
+            Assert.Equal((true, attempt), (status.WindowOpen, status.Attempts));
+            clock.Advance(interval);
         }
 
-        Assert.Equal(4, status.Attempts);
         // Addressed as if it were a principal, the adversary takes no delivery: it is not an envelope endpoint.
         var frame = EnvelopeCodec.Encode(new Envelope { Kind = EnvelopeKind.BalanceQuery, Sender = "customer/0", Recipient = armed.Grain });
         await Assert.ThrowsAsync<InvalidCastException>(() => cluster.Hooks.InjectAsync(armed.Grain, frame));
@@ -136,13 +140,19 @@ public sealed class AdversaryGrainTests
         Assert.False((await probe.Status()).WindowOpen);
         var result = await probe.Conclude(NoTruth());
         Assert.Equal((4, 4, armed.Grain, armed.Silo), (result.Attempts, result.Blocked, result.Grain, result.Silo));
+        Assert.Empty(result.Errors); // it stopped when its window closed: no grace was needed
 
         var stubborn = cluster.Client.GetGrain<IAdversaryGrain>(AdversaryGrain.Key("direct", 1));
         await stubborn.Arm(new AdversarySpec("stubborn", NoOptions, TimeSpan.Zero, TimeSpan.FromMilliseconds(50), 2));
-        await stubborn.Open(DateTimeOffset.UtcNow);
-        watch.Restart();
-        await stubborn.Close(); // its window closed at 50 ms; its actions never stop: closing gives up after the grace
-        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(9.5));
+        await stubborn.Open(clock.GetUtcNow());
+        var gracesBefore = clock.Count(grace);
+        var closing = stubborn.Close(); // its actions never stop: closing waits the grace on the run's clock, then gives up
+        await clock.WaitForTimersAsync(grace, gracesBefore + 1, closing);
+        Assert.False(closing.IsCompleted, "closing a stubborn attack returned before its grace ran out");
+        clock.Advance(grace - TimeSpan.FromMilliseconds(1));
+        Assert.False(closing.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await closing.WaitAsync(SteppedClock.Patience);
         var errors = (await stubborn.Conclude(NoTruth())).Errors;
         Stubborn.Release.TrySetResult();
         Assert.Equal(["act: TimeoutException: still running 5 s after its window closed; detached"], errors);

@@ -97,17 +97,38 @@ public sealed class HistoryCheckerPropertyTests
     [Fact]
     public void EveryInjectedViolationIsCaught()
     {
-        var gen = Gen.Select(GenExecution, Gen.Int[0, 6], Gen.Int[0, 1_000], Gen.Long[1, 50]);
+        // Each sample asks for one mutation; one that cannot apply to its execution (nothing applied, acknowledged or
+        // failed to pick) is skipped and counted as such, never swapped for another. Sample runs on several threads.
+        var applied = new int[Mutations];
+        var skipped = new int[Mutations];
+        var gen = Gen.Select(GenExecution, Gen.Int[0, Mutations - 1], Gen.Int[0, 1_000], Gen.Long[1, 50]);
         gen.Sample((execution, mutation, pick, delta) =>
         {
-            var (state, expected) = Inject(execution, mutation, pick, delta);
+            if (Inject(execution, mutation, pick, delta) is not { } injected)
+            {
+                Interlocked.Increment(ref skipped[mutation]);
+                return;
+            }
+
+            var (state, expected) = injected;
+            Interlocked.Increment(ref applied[mutation]);
             var report = HistoryChecker.Check(execution.History, state);
             Assert.False(report[expected].Holds, $"{expected} should be violated (mutation {mutation}):\n{report.Describe()}");
         }, iter: 300);
+
+        Assert.Equal(300, applied.Sum() + skipped.Sum());
+        Assert.All(Enumerable.Range(0, Mutations), m => Assert.True(applied[m] >= 10,
+            $"mutation {m} applied {applied[m]} times (skipped {skipped[m]}): the checker was barely tested against it; applied: {string.Join(", ", applied)}"));
     }
 
-    /// <summary>Tampers with the final state of a valid execution; returns the state and an invariant that must now fail.</summary>
-    private static (IReadOnlyList<AccountState> State, string Violated) Inject(Execution execution, int mutation, int pick, long delta)
+    /// <summary>How many kinds of mutation <see cref="Inject"/> knows.</summary>
+    private const int Mutations = 7;
+
+    /// <summary>
+    /// Tampers with the final state of a valid execution; returns the state and an invariant that must now fail, or null
+    /// when <paramref name="mutation"/> has nothing to act on in this execution.
+    /// </summary>
+    private static (IReadOnlyList<AccountState> State, string Violated)? Inject(Execution execution, int mutation, int pick, long delta)
     {
         var state = execution.FinalState;
         var applied = execution.Transfers.Where(t => t.Applied).Select(t => t.Order).ToList();
@@ -117,9 +138,13 @@ public sealed class HistoryCheckerPropertyTests
 
         switch (mutation)
         {
-            case 0 when applied.Count > 0: // replay: apply an applied order again
+            case 0 or 1 or 3 when applied.Count == 0:
+            case 4 when acknowledged.Count == 0:
+            case 5 when failed.Count == 0:
+                return null;
+            case 0: // replay: apply an applied order again
                 return (ApplyEntries(state, Pick(applied, pick)), Invariants.AtMostOnce);
-            case 1 when applied.Count > 0: // tamper with the amount on both sides
+            case 1: // tamper with the amount on both sides
                 {
                     var order = Pick(applied, pick);
                     var tampered = RemoveEntries(state, order);
@@ -133,19 +158,21 @@ public sealed class HistoryCheckerPropertyTests
                     return (ApplyEntries(state, new TransferOrder("forged", from, to, delta, "customer/0")), Invariants.OwnerAuthorized);
                 }
 
-            case 3 when applied.Count > 0: // lose the credit message
+            case 3: // lose the credit message
                 {
                     var order = Pick(applied, pick);
                     var credit = new AppliedEntry(order.OrderId, EntryDirection.Credit, order.Amount, order.From, order.OrderedBy);
                     return (Update(state, order.To, a => Without(a, credit)), Invariants.MoneyConserved);
                 }
 
-            case 4 when acknowledged.Count > 0: // roll back an acknowledged transfer entirely
+            case 4: // roll back an acknowledged transfer entirely
                 return (RemoveEntries(state, Pick(acknowledged, pick)), Invariants.AcknowledgedDurable);
-            case 5 when failed.Count > 0: // apply a transfer the client was told failed
+            case 5: // apply a transfer the client was told failed
                 return (ApplyEntries(state, Pick(failed, pick)), Invariants.FailedNotApplied);
-            default: // money appears out of nowhere
+            case 6: // money appears out of nowhere
                 return (Update(state, state[pick % state.Count].Account, a => a with { Balance = a.Balance + delta }), Invariants.MoneyConserved);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(mutation), mutation, $"mutations are 0..{Mutations - 1}");
         }
     }
 

@@ -5,13 +5,23 @@ using Testbed.Wire;
 
 namespace Testbed.Tests.Faults;
 
-/// <summary>A cluster stand-in for fault tests: records what node faults do; silo of each principal from a table.</summary>
+/// <summary>
+/// A cluster stand-in for fault tests: records what node faults do (and when, on <see cref="BaseClock"/>); silo of each
+/// principal from a table. Each silo's service clock follows <see cref="BaseClock"/>.
+/// </summary>
 internal sealed class FakeNodes(params string[] silos) : INodeControl
 {
+    private readonly Lock _gate = new();
     private readonly List<string> _silos = [.. silos];
-    private readonly Dictionary<string, ServiceClock> _clocks = silos.ToDictionary(s => s, _ => new ServiceClock());
+    private readonly Dictionary<string, ServiceClock> _clocks = new(StringComparer.Ordinal);
+
+    /// <summary>The clock the silos' service clocks follow and the log is stamped with (the system clock unless set).</summary>
+    public TimeProvider BaseClock { get; init; } = TimeProvider.System;
 
     public List<string> Log { get; } = [];
+
+    /// <summary>Each entry of <see cref="Log"/> with the <see cref="BaseClock"/> reading when it happened.</summary>
+    public List<(DateTimeOffset At, string What)> Timeline { get; } = [];
 
     public Dictionary<string, string> Hosts { get; } = new(StringComparer.Ordinal);
 
@@ -27,7 +37,7 @@ internal sealed class FakeNodes(params string[] silos) : INodeControl
 
     public Task RestartAsync(int position)
     {
-        Log.Add($"restart {_silos[position]}");
+        Add($"restart {_silos[position]}");
         return Task.CompletedTask;
     }
 
@@ -35,25 +45,37 @@ internal sealed class FakeNodes(params string[] silos) : INodeControl
     {
         var name = $"S{_silos.Count + Log.Count}";
         _silos.Add(name);
-        _clocks[name] = new ServiceClock();
-        Log.Add("start");
+        Add("start");
         return Task.CompletedTask;
     }
 
     public IDisposable Pause(int position)
     {
         var name = _silos[position];
-        Log.Add($"pause {name}");
-        return new Undo(() => Log.Add($"resume {name}"));
+        Add($"pause {name}");
+        return new Undo(() => Add($"resume {name}"));
     }
 
-    public ServiceClock Clock(int position) => _clocks[_silos[position]];
+    public ServiceClock Clock(int position)
+    {
+        lock (_gate)
+        {
+            var name = _silos[position];
+            return _clocks.TryGetValue(name, out var clock) ? clock : _clocks[name] = new ServiceClock(BaseClock);
+        }
+    }
 
     private Task Remove(string what, int position)
     {
-        Log.Add($"{what} {_silos[position]}");
+        Add($"{what} {_silos[position]}");
         _silos.RemoveAt(position);
         return Task.CompletedTask;
+    }
+
+    private void Add(string what)
+    {
+        Log.Add(what);
+        Timeline.Add((BaseClock.GetUtcNow(), what));
     }
 
     private sealed class Undo(Action action) : IDisposable
@@ -71,11 +93,14 @@ internal sealed class FaultHarness : IAsyncDisposable
     {
         Fault = FaultCatalog.Create(kind, options);
         Nodes = nodes ?? new FakeNodes("S0", "S1", "S2");
-        Context = new FaultContext(new Random(seed), TimeProvider.System, new WireHooks(), Nodes) { };
+        Context = new FaultContext(new Random(seed), Clock, new WireHooks(), Nodes);
         Running = Fault.RunAsync(Context, _window.Token);
     }
 
     public Fault Fault { get; }
+
+    /// <summary>The fault's clock: fake, it moves only when a test advances it.</summary>
+    public SteppedClock Clock { get; } = new();
 
     public FakeNodes Nodes { get; }
 

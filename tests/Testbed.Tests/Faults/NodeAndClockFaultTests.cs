@@ -8,21 +8,28 @@ public sealed class NodeAndClockFaultTests
 {
     private static Dictionary<string, string> Options(params (string Key, string Value)[] options) => options.ToDictionary(o => o.Key, o => o.Value);
 
+    /// <summary>Runs a node fault's window of <paramref name="window"/> on fake time, stepping from timer to timer until it ends.</summary>
     private static async Task<FakeNodes> RunWindow(string kind, Dictionary<string, string> options, TimeSpan window, params string[] silos)
     {
-        var nodes = new FakeNodes(silos.Length == 0 ? ["S0", "S1", "S2"] : silos);
+        var clock = new SteppedClock();
+        var nodes = new FakeNodes(silos.Length == 0 ? ["S0", "S1", "S2"] : silos) { BaseClock = clock };
         var runtime = new FaultRuntime(FaultCatalog.Create(kind, options), TimeSpan.Zero, window,
-            new FaultContext(new Random(3), TimeProvider.System, new Testbed.Wire.WireHooks(), nodes));
-        await runtime.RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+            new FaultContext(new Random(3), clock, new Testbed.Wire.WireHooks(), nodes));
+        await clock.DriveAsync(runtime.RunAsync(CancellationToken.None));
         Assert.Empty(runtime.Conclude().Errors);
+        Assert.Equal(window, clock.GetUtcNow() - clock.Start); // it ended when its window closed, on the run's clock
         return nodes;
     }
+
+    private static IEnumerable<(double Ms, string What)> Timeline(FakeNodes nodes, DateTimeOffset start) =>
+        nodes.Timeline.Select(e => ((e.At - start).TotalMilliseconds, e.What));
 
     [Fact]
     public async Task Kill_strikes_the_named_silo_and_starts_a_replacement_when_the_window_closes()
     {
         var nodes = await RunWindow("kill", Options(("silo", "2")), TimeSpan.FromMilliseconds(200));
         Assert.Equal(["kill S2", "start"], nodes.Log);
+        Assert.Equal([(0.0, "kill S2"), (200.0, "start")], Timeline(nodes, nodes.Timeline[0].At));
     }
 
     [Fact]
@@ -30,14 +37,15 @@ public sealed class NodeAndClockFaultTests
     {
         var nodes = await RunWindow("kill", Options(("silo", "any"), ("every", "150ms"), ("down", "50ms")), TimeSpan.FromMilliseconds(700));
 
-        var kills = nodes.Log.Count(l => l.StartsWith("kill ", StringComparison.Ordinal));
-        Assert.InRange(kills, 2, 6);
-        Assert.Equal(kills, nodes.Log.Count(l => l == "start"));
+        // A strike at 0, 150, 300, 450 and 600 ms, each replaced 50 ms later; the window closes at 700 ms, before a sixth.
+        var timeline = Timeline(nodes, nodes.Timeline[0].At).ToArray();
+        Assert.Equal([0.0, 50, 150, 200, 300, 350, 450, 500, 600, 650], timeline.Select(e => e.Ms));
+        Assert.Equal(5, nodes.Log.Count(l => l.StartsWith("kill ", StringComparison.Ordinal)));
         Assert.DoesNotContain("kill S0", nodes.Log);
-        for (var i = 0; i + 1 < nodes.Log.Count; i += 2)
+        for (var i = 0; i < timeline.Length; i += 2)
         {
-            Assert.StartsWith("kill ", nodes.Log[i]);
-            Assert.Equal("start", nodes.Log[i + 1]);
+            Assert.StartsWith("kill ", timeline[i].What);
+            Assert.Equal("start", timeline[i + 1].What);
         }
     }
 
@@ -76,21 +84,27 @@ public sealed class NodeAndClockFaultTests
     [Fact]
     public async Task Clock_skew_offsets_the_chosen_silo_and_is_reset_when_the_window_closes()
     {
-        var nodes = new FakeNodes("S0", "S1");
+        var clock = new SteppedClock();
+        var nodes = new FakeNodes("S0", "S1") { BaseClock = clock };
         var runtime = new FaultRuntime(FaultCatalog.Create("clock-skew", Options(("silo", "1"), ("offset", "-3s"))), TimeSpan.Zero, TimeSpan.FromSeconds(30),
-            new FaultContext(new Random(1), TimeProvider.System, new Testbed.Wire.WireHooks(), nodes));
-        using var run = new CancellationTokenSource();
-        var running = runtime.RunAsync(run.Token);
-        await WaitUntil(() => nodes.Clock(1).CurrentOffset != TimeSpan.Zero);
+            new FaultContext(new Random(1), clock, new Testbed.Wire.WireHooks(), nodes));
 
+        // A window starting at 0 opens, and the fault sets the skew, before RunAsync first waits (for the window to close).
+        var running = runtime.RunAsync(CancellationToken.None);
         Assert.Equal(TimeSpan.FromSeconds(-3), nodes.Clock(1).CurrentOffset);
         Assert.Equal(TimeSpan.Zero, nodes.Clock(0).CurrentOffset);
-        var skewed = nodes.Clock(1).GetUtcNow() - DateTimeOffset.UtcNow;
-        Assert.InRange(skewed.TotalSeconds, -3.5, -2.5);
+        Assert.Equal(clock.GetUtcNow() - TimeSpan.FromSeconds(3), nodes.Clock(1).GetUtcNow());
+        Assert.Equal(clock.GetUtcNow(), nodes.Clock(0).GetUtcNow());
 
-        await run.CancelAsync();
-        await running;
+        clock.Advance(TimeSpan.FromSeconds(29.999));
+        Assert.False(running.IsCompleted);
+        Assert.Equal(clock.GetUtcNow() - TimeSpan.FromSeconds(3), nodes.Clock(1).GetUtcNow()); // no drift: the offset holds
+
+        clock.Advance(TimeSpan.FromMilliseconds(1)); // the window closes at 30 s on the run's clock
+        await running.WaitAsync(SteppedClock.Patience);
         Assert.Equal(TimeSpan.Zero, nodes.Clock(1).CurrentOffset);
+        Assert.Equal(clock.GetUtcNow(), nodes.Clock(1).GetUtcNow());
+        Assert.Equal(1, runtime.Conclude().Injected);
     }
 
     [Fact]
@@ -117,13 +131,5 @@ public sealed class NodeAndClockFaultTests
         var problem = FaultCatalog.Check("clock-skew", Options((key, value)), 2);
         Assert.NotNull(problem);
         Assert.Contains(mentioned, problem);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
     }
 }

@@ -124,13 +124,28 @@ public sealed class WireFaultTests
         await using var harness = new FaultHarness("reorder", Options(("probability", "1"), ("maxHold", "10s"), ("targets", "account/1")));
 
         var held = harness.Interceptor.InterceptAsync(FaultHarness.Request("payments/0", "account/1", sequence: 1), CancellationToken.None).AsTask();
-        await Task.Delay(50);
-        Assert.False(held.IsCompleted);
+        await harness.Clock.WaitForTimersAsync(TimeSpan.FromSeconds(10), 1); // held: parked until overtaken or maxHold on the fault's clock
+        Assert.False(held.IsCompleted); // the fake clock has not moved, and nothing has overtaken it
 
         var later = harness.Decide(FaultHarness.Request("payments/0", "account/2", sequence: 2));
         Assert.Equal(InterceptAction.Pass, later.Action);
         Assert.Equal(InterceptAction.Pass, (await held.WaitAsync(TimeSpan.FromSeconds(10))).Action);
         Assert.Equal(1, ((Reorder)harness.Fault).Overtaken);
+    }
+
+    [Fact]
+    public async Task Reorder_releases_a_message_nothing_overtook_after_max_hold_on_the_faults_clock()
+    {
+        await using var harness = new FaultHarness("reorder", Options(("probability", "1"), ("maxHold", "10s"), ("targets", "account/1")));
+
+        var held = harness.Interceptor.InterceptAsync(FaultHarness.Request("payments/0", "account/1"), CancellationToken.None).AsTask();
+        await harness.Clock.WaitForTimersAsync(TimeSpan.FromSeconds(10), 1);
+        harness.Clock.Advance(TimeSpan.FromSeconds(10) - TimeSpan.FromMilliseconds(1));
+        Assert.False(held.IsCompleted);
+
+        harness.Clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(InterceptAction.Pass, (await held.WaitAsync(SteppedClock.Patience)).Action);
+        Assert.Equal(0, ((Reorder)harness.Fault).Overtaken);
     }
 
     [Fact]

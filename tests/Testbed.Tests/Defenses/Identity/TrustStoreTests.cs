@@ -84,10 +84,23 @@ public sealed class TrustStoreTests : IDisposable
         await SignAsync("a");
         await SignAsync("b");
         _world.Ca.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var parked = 0;
+        var allParked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pending = Enumerable.Range(0, 40)
-            .Select(i => Task.Run(async () => await Trust.GetVerifierAsync(i % 2 == 0 ? "a" : "b", 1)))
+            .Select(i => Task.Run(() =>
+            {
+                // GetVerifierAsync returns once the lookup waits: on the held CA, or on a fetch another lookup started.
+                var lookup = Trust.GetVerifierAsync(i % 2 == 0 ? "a" : "b", 1).AsTask();
+                if (Interlocked.Increment(ref parked) == 40)
+                {
+                    allParked.SetResult();
+                }
+
+                return lookup;
+            }))
             .ToArray();
-        await Task.Delay(50);
+        await allParked.Task.WaitAsync(SteppedClock.Patience);
+        Assert.All(pending, p => Assert.False(p.IsCompleted)); // all 40 overlap while the CA holds its answers
         _world.Ca.Hold.SetResult();
         _world.Ca.Hold = null;
         var verifiers = await Task.WhenAll(pending);

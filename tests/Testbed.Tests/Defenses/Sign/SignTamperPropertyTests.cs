@@ -67,9 +67,11 @@ public sealed class SignTamperPropertyTests
     public void Flipping_any_bit_of_a_signed_envelope_makes_it_undecodable_or_rejected(SignatureAlgorithm algorithm)
     {
         using var h = new SignHarness(algorithm);
-        var decodedFlips = 0;
+        // CsCheck runs Sample's body on several threads at once: the counters are incremented atomically.
+        int samples = 0, decodedFlips = 0;
         Gen.Select(GenRequest, Gen.Int[0, int.MaxValue]).Sample((request, pick) =>
         {
+            Interlocked.Increment(ref samples);
             var frame = EnvelopeCodec.Encode(h.SealAsync(request).GetAwaiter().GetResult());
             Assert.Equal("accepted", Judge(h, frame)?.Sign);
 
@@ -79,11 +81,12 @@ public sealed class SignTamperPropertyTests
                 return;
             }
 
-            decodedFlips++;
+            Interlocked.Increment(ref decodedFlips);
             Assert.True(outcome.Sign is "rejected" or "handshake-passed", $"bit {bit} of {frame.Length * 8}: {outcome.Sign}");
             Assert.True(outcome.NoneContinues, "the empty pipeline should let the tampered envelope through");
         }, iter: 300);
 
+        Assert.Equal(300, samples);
         Assert.True(decodedFlips > 100, $"only {decodedFlips} of 300 flipped frames decoded; the property was barely exercised");
         Assert.Contains(h.ReceiverEvents.CountsByLayer()["sign"].Keys, r => r == "bad-signature");
     }

@@ -61,12 +61,18 @@ internal static class TamperChecks
         var bank = h.Add("account/1", SessionHarness.Stack(stack));
         var gen = Gen.Select(Gen.Char['a', 'z'].Array[0, 200].Select(c => new string(c)), Gen.Bool, Gen.Int[0, int.MaxValue]);
 
+        // One thread (the harness is one conversation): the counters need no synchronisation, and are checked after.
+        int samples = 0, refused = 0;
         await gen.SampleAsync(async (text, reply, bit) =>
         {
+            samples++;
             var exchange = await h.SendAsync(alice, bank, text);
             Assert.Equal("re:" + text, exchange.ReplyText);
-            await FlipAndOpenAsync(h, alice, bank, exchange, reply, bit);
+            refused += await FlipAndOpenAsync(h, alice, bank, exchange, reply, bit);
         }, iter: 300, threads: 1);
+
+        Assert.Equal(300, samples);
+        Assert.True(refused > 100, $"only {refused} of 300 flipped frames reached the pipeline; the property was barely exercised");
     }
 
     /// <summary>True when the UTF-8 bytes of <paramref name="text"/> occur in any of <paramref name="frames"/>.</summary>
