@@ -20,6 +20,7 @@ public static class TestbedCli
         {
             ScenarioCommands.Run(error, args),
             ScenarioCommands.Suite(error, args),
+            AblateCommand.Create(error, args),
             BenchCommands.Bench(),
         };
 

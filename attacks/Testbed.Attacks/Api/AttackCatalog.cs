@@ -27,6 +27,7 @@ public sealed class AttackCatalog
         ["handshake-replay"] = () => new HandshakeReplay(),
         ["key-compromise"] = () => new KeyCompromise(),
         ["lockout"] = () => new Lockout(),
+        ["privilege-abuse"] = () => new PrivilegeAbuse(),
         ["replay"] = () => new Replay(),
         ["reply-swap"] = () => new ReplySwap(),
         ["spoof"] = () => new Spoof(),

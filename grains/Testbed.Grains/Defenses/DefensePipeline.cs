@@ -156,6 +156,10 @@ public sealed class DefensePipelineBuilder
     /// <summary>Names added so far, in order.</summary>
     public IReadOnlyList<string> Names => _layers.Select(l => l.Name).ToArray();
 
+    /// <summary>The layers each added layer cannot work without (e.g. encrypt → session), by layer name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Requirements =>
+        _layers.ToDictionary(l => l.Name, l => (IReadOnlyList<string>)l.Requires, StringComparer.Ordinal);
+
     /// <summary>
     /// Adds a layer. <paramref name="requires"/> names layers it cannot work without (e.g. encrypt needs session);
     /// <paramref name="excludes"/> names layers it cannot be combined with (e.g. two layers that both own the tag).

@@ -55,26 +55,7 @@ internal static class ScenarioCommands
     private static async Task<int> ExecuteAsync(IReadOnlyList<string> files, DirectoryInfo outDir, bool quiet, bool isSuite, IReadOnlyList<string> args,
         TextWriter error, CancellationToken cancellationToken)
     {
-        var scenarios = new List<Scenario>();
-        var errors = new List<ScenarioError>();
-        foreach (var file in files)
-        {
-            try
-            {
-                scenarios.Add(ScenarioLoader.LoadFile(file, TestbedCatalog.Default));
-            }
-            catch (ScenarioException ex)
-            {
-                errors.AddRange(ex.Errors);
-            }
-        }
-
-        foreach (var clash in scenarios.GroupBy(s => s.Name).Where(g => g.Count() > 1))
-        {
-            var second = clash.Skip(1).First();
-            errors.Add(new ScenarioError(second.SourcePath, 1, 1, $"scenario name '{clash.Key}' is also used by {clash.First().SourcePath}; results would collide"));
-        }
-
+        var (scenarios, errors) = LoadAll(files);
         if (errors.Count > 0)
         {
             return BadInput(new ScenarioException(errors), error);
@@ -116,7 +97,34 @@ internal static class ScenarioCommands
         return results.All(r => r.Passed) ? ExitCodes.Passed : ExitCodes.ExpectationFailed;
     }
 
-    private static int BadInput(ScenarioException ex, TextWriter error)
+    /// <summary>Loads every file (all errors of all files, and two scenarios of one name, are collected rather than thrown).</summary>
+    internal static (List<Scenario> Scenarios, List<ScenarioError> Errors) LoadAll(IReadOnlyList<string> files)
+    {
+        var scenarios = new List<Scenario>();
+        var errors = new List<ScenarioError>();
+        foreach (var file in files)
+        {
+            try
+            {
+                scenarios.Add(ScenarioLoader.LoadFile(file, TestbedCatalog.Default));
+            }
+            catch (ScenarioException ex)
+            {
+                errors.AddRange(ex.Errors);
+            }
+        }
+
+        foreach (var clash in scenarios.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+        {
+            var second = clash.Skip(1).First();
+            errors.Add(new ScenarioError(second.SourcePath, 1, 1, $"scenario name '{clash.Key}' is also used by {clash.First().SourcePath}; results would collide"));
+        }
+
+        return (scenarios, errors);
+    }
+
+    /// <summary>Writes each error (<c>file:line:column: message</c>) to <paramref name="error"/>; returns exit code 2.</summary>
+    internal static int BadInput(ScenarioException ex, TextWriter error)
     {
         foreach (var e in ex.Errors)
         {

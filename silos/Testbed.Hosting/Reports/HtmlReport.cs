@@ -32,12 +32,28 @@ public static class HtmlReport
     /// <summary>Writes the report of a <c>bench</c> invocation to <paramref name="outDir"/>; returns its path.</summary>
     public static string WriteBench(BenchReport report, string outDir) => Write(outDir, RenderBench(report));
 
+    /// <summary>
+    /// Writes the report of a <c>testbed ablate</c> invocation to <paramref name="outDir"/>: the ablation matrices first, then
+    /// the suite report of the baseline runs (every layer present); returns its path.
+    /// </summary>
+    public static string WriteAblation(Ablation.AblationReport report, IReadOnlyList<ScenarioResult> baseline, string outDir) =>
+        Write(outDir, RenderAblation(report, baseline));
+
+    /// <summary>The ablation report as HTML (see <see cref="WriteAblation"/>).</summary>
+    public static string RenderAblation(Ablation.AblationReport report, IReadOnlyList<ScenarioResult> baseline)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return RenderRun(baseline, report.Command, $"Testbed ablation: {report.Suite}", html => AblationSections.Write(html, report));
+    }
+
     /// <summary>The run or suite report as HTML.</summary>
-    public static string RenderRun(IReadOnlyList<ScenarioResult> results, string command)
+    public static string RenderRun(IReadOnlyList<ScenarioResult> results, string command) => RenderRun(results, command, null, null);
+
+    private static string RenderRun(IReadOnlyList<ScenarioResult> results, string command, string? heading, Action<HtmlBuilder>? first)
     {
         var html = new HtmlBuilder();
         var passed = results.Count(r => r.Passed);
-        var title = results.Count == 1 ? $"Testbed run: {results[0].Name}" : $"Testbed suite: {results.Count} scenarios";
+        var title = heading ?? (results.Count == 1 ? $"Testbed run: {results[0].Name}" : $"Testbed suite: {results.Count} scenarios");
         html.Raw("<header>\n").Element("h1", title);
         html.Raw($"<p class=\"verdict {(passed == results.Count ? "pass" : "fail")}\">{N(passed)} of {N(results.Count)} scenario{(results.Count == 1 ? "" : "s")} passed</p>\n");
         var seeds = results.Select(r => r.Seed).Distinct().ToArray();
@@ -57,6 +73,7 @@ public static class HtmlReport
         }
 
         html.Raw("</header>\n<main>\n");
+        first?.Invoke(html);
         RunSections.Summary(html, results);
         RunSections.Matrix(html, results);
         for (var i = 0; i < results.Count; i++)

@@ -29,6 +29,7 @@ internal static class ReportStyle
         .via { font-size: 11px; margin-top: 2px; }
         .via a { color: var(--muted); }
         table.matrix td { min-width: 150px; }
+        table.ablation td { min-width: 70px; }
         .cell { display: inline-block; padding: 3px 8px; border-radius: 3px; font-weight: 600; white-space: nowrap; }
         .cell.succeeded { background: #e53935; color: #fff; }
         .cell.detected { background: #43a047; color: #fff; }
