@@ -61,7 +61,8 @@ public sealed class Lockout : Attack
         _junk = context.RandomBytes(64);
         while (!windowClosed.IsCancellationRequested)
         {
-            var targets = _peers.OrderByDescending(p => p.Value.Count).ThenBy(p => p.Key, StringComparer.Ordinal).Take(_peerCount).Select(p => (p.Key, p.Value.Kind)).ToArray();
+            // A snapshot first: OrderBy on the live dictionary sizes its buffer by Count and then copies, which throws when a peer is added in between.
+            var targets = _peers.ToArray().OrderByDescending(p => p.Value.Count).ThenBy(p => p.Key, StringComparer.Ordinal).Take(_peerCount).Select(p => (p.Key, p.Value.Kind)).ToArray();
             if (targets.Length > 0 && await BurstAsync(context, targets, windowClosed))
             {
                 (_blocksSeen, _firstBlockMs) = (_blocksSeen + 1, _firstBlockMs >= 0 ? _firstBlockMs : (context.Time.GetUtcNow() - context.OpenedAt!.Value).TotalMilliseconds);
