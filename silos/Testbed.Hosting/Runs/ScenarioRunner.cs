@@ -222,19 +222,7 @@ public static class ScenarioRunner
                 verdict is null ? "the checker has no such invariant" : verdict.Holds ? "it held" : verdict.Counterexamples.FirstOrDefault() ?? "violated"));
         }
 
-        foreach (var expected in scenario.Expect.Attacks)
-        {
-            var mine = attacks.Where(a => a.Kind == expected.Kind).ToArray();
-            long actual = expected.Measure switch
-            {
-                "attempts" => mine.Sum(a => a.Attempts),
-                "succeeded" => mine.Sum(a => a.Succeeded),
-                "detected" => mine.Sum(a => a.Detected),
-                "blocked" => mine.Sum(a => a.Blocked),
-                _ => mine.Sum(a => a.Absorbed),
-            };
-            expectations.Add(Count("attack", expected, mine.Length, actual));
-        }
+        expectations.AddRange(scenario.Expect.Attacks.Select(expected => ExpectationJudge.Attack(expected, attacks)));
 
         expectations.Add(new ExpectationResult("minGoodput", goodput >= scenario.Expect.MinGoodput,
             $"{goodput:F1} ops/s (minimum {scenario.Expect.MinGoodput:F1})"));
@@ -250,6 +238,7 @@ public static class ScenarioRunner
                 $"{securityEvents.Total} security events"));
         }
 
+        expectations.AddRange(scenario.Expect.SecurityEventsBy.Select(expected => ExpectationJudge.Events(expected, securityEvents)));
         if (scenario.Expect.MaxSecurityEvents is { } maxEvents)
         {
             var worst = securityEvents.ByLayer.SelectMany(l => l.Value.Select(r => $"{l.Key}/{r.Key} ×{r.Value}")).FirstOrDefault();
