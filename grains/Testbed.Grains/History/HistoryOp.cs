@@ -75,4 +75,12 @@ public sealed record HistoryOp
     /// <summary>Reason given for a <see cref="OpType.Fail"/> or <see cref="OpType.Info"/> completion.</summary>
     [Id(8)]
     public string? Error { get; init; }
+
+    /// <summary>
+    /// For an invocation in an open loop: when the arrival schedule meant it to start (microseconds since the start of the
+    /// run, as <see cref="TimeMicros"/>), earlier than <see cref="TimeMicros"/> when the client fell behind its schedule (a
+    /// stalled machine); latency counts from here, so a stall is not hidden. Null in a closed loop and on completions.
+    /// </summary>
+    [Id(9)]
+    public long? IntendedMicros { get; init; }
 }

@@ -5,14 +5,18 @@ using YamlDotNet.RepresentationModel;
 namespace Testbed.Scenarios;
 
 /// <summary>
-/// Reads <c>expect.attacks</c> (per attack kind, conditions on its verdict counts and, under <c>details</c>, on the
-/// figures it reports), <c>expect.faults</c> (per fault kind, conditions on what it injected) and
-/// <c>expect.securityEvents</c> (a condition on the run's total).
+/// Reads <c>expect.attacks</c> (per attack kind, conditions on its verdict counts and times and, under <c>details</c>, on
+/// the figures it reports), <c>expect.faults</c> (per fault kind, conditions on what it injected) and
+/// <c>expect.securityEvents</c> (a condition on the run's total, or a mapping of conditions on the total, a layer's events
+/// or one reason's).
 /// </summary>
 internal static partial class ExpectationReader
 {
-    /// <summary>The counts an attack expectation may name.</summary>
-    public static readonly string[] Measures = ["attempts", "succeeded", "detected", "blocked", "absorbed"];
+    /// <summary>
+    /// What an attack expectation may name: its verdict counts, and its times in milliseconds (the slowest attack of the
+    /// kind; an attack never detected or never contained fails any condition on them).
+    /// </summary>
+    public static readonly string[] Measures = ["attempts", "succeeded", "detected", "blocked", "absorbed", "mttdMs", "containmentMs"];
 
     /// <summary>
     /// The key of an attack expectation whose value maps the attack's reported details (result.json <c>details</c>) to
@@ -59,6 +63,61 @@ internal static partial class ExpectationReader
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <c>expect.securityEvents</c>: a condition on the total (<c>"&gt;0"</c>), or a mapping from <c>total</c>, a layer
+    /// (<c>ratelimit</c>) or a layer and reason (<c>ratelimit/source-blocked</c>) to a condition. The total comes back as
+    /// kind "*", the others with the layer or layer/reason as kind; measure "securityEvents".
+    /// </summary>
+    public static (AttackExpectation? Total, IReadOnlyList<AttackExpectation> ByLayer) ReadSecurityEvents(YamlMappingReader r, ScenarioCatalog catalog)
+    {
+        const string key = "securityEvents";
+        if (r.Value(key) is not YamlMappingNode conditions)
+        {
+            return (ReadCondition(r, key), []);
+        }
+
+        var (total, byLayer) = ((AttackExpectation?)null, new List<AttackExpectation>());
+        foreach (var (keyNode, condition) in conditions.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { } name })
+            {
+                r.Sink.Add(keyNode, $"{r.Name(key)}: expected total, a layer or layer/reason as keys");
+                continue;
+            }
+
+            var path = $"{r.Name(key)}.{name}";
+            var slash = name.IndexOf('/', StringComparison.Ordinal);
+            var layer = slash < 0 ? name : name[..slash];
+            if (name != "total" && (!catalog.IsDefense(layer) || (slash >= 0 && !Reason().IsMatch(name[(slash + 1)..]))))
+            {
+                r.Sink.Add(keyNode, $"{path}: expected total, a defense layer ({string.Join(", ", catalog.Defenses)}) or layer/reason (a reason is a-z, 0-9 and '-')");
+                continue;
+            }
+
+            if (Parse(YamlScalars.Text(r.Sink, condition, path)) is not { } parsed)
+            {
+                if (condition is YamlScalarNode { Value: { } text })
+                {
+                    r.Sink.Add(condition, $"{path}: expected a count condition such as 0, 3, >0, >=2, <5 or <=1, found '{text}'");
+                }
+
+                continue;
+            }
+
+            var expectation = new AttackExpectation(name == "total" ? "*" : name, key, parsed.Comparison, parsed.Value, (int)condition.Start.Line, (int)condition.Start.Column);
+            if (name == "total")
+            {
+                total = expectation;
+            }
+            else
+            {
+                byLayer.Add(expectation);
+            }
+        }
+
+        return (total, byLayer);
     }
 
     private static IReadOnlyList<AttackExpectation> ReadCounts(YamlMappingReader r, string section, string what, Func<string, bool> isKnown,
@@ -163,4 +222,7 @@ internal static partial class ExpectationReader
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{0,63}$", RegexOptions.CultureInvariant)]
     private static partial Regex DetailName();
+
+    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
+    private static partial Regex Reason();
 }

@@ -154,7 +154,7 @@ public sealed record ExpectSpec
     /// <summary>Invariants the attacks are expected to break (they are then not in <see cref="Invariants"/>).</summary>
     public IReadOnlyList<string> Violated { get; init; } = [];
 
-    /// <summary>Expected verdict counts per attack kind.</summary>
+    /// <summary>Expected verdict counts (and times: <c>mttdMs</c>, <c>containmentMs</c>) per attack kind.</summary>
     public IReadOnlyList<AttackExpectation> Attacks { get; init; } = [];
 
     /// <summary>Expected counts per fault kind (<c>injected</c>), e.g. <c>duplicate: {injected: "&gt;0"}</c>.</summary>
@@ -162,6 +162,12 @@ public sealed record ExpectSpec
 
     /// <summary>A condition on the run's total security events (kind "*", measure "securityEvents"), or null.</summary>
     public AttackExpectation? SecurityEvents { get; init; }
+
+    /// <summary>
+    /// Conditions on the events of one layer (kind "ratelimit") or one layer and reason (kind "ratelimit/source-blocked"),
+    /// measure "securityEvents": e.g. that a flood was refused by the rate limiter, not only by the session layer.
+    /// </summary>
+    public IReadOnlyList<AttackExpectation> SecurityEventsBy { get; init; } = [];
 }
 
 /// <summary>How a verdict count is compared: <c>0</c>, <c>3</c>, <c>&gt;0</c>, <c>&gt;=2</c>, <c>&lt;=5</c>, <c>&lt;1</c>.</summary>

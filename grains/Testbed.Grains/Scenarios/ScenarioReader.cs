@@ -287,13 +287,15 @@ internal static partial class ScenarioReader
         var violated = r.Value("violated") is YamlSequenceNode list
             ? ReadNames(sink, list, r.Name("violated"), "invariant", catalog.Invariants)
             : ExpectationReader.NotAList(r, "violated");
+        var (events, eventsBy) = ExpectationReader.ReadSecurityEvents(r, catalog);
         return new ExpectSpec
         {
             Invariants = ReadInvariants(r, catalog).Where(i => !violated.Contains(i, StringComparer.Ordinal)).ToArray(),
             Violated = violated,
             Attacks = ExpectationReader.ReadAttacks(r, catalog),
             Faults = ExpectationReader.ReadFaults(r, catalog),
-            SecurityEvents = ExpectationReader.ReadCondition(r, "securityEvents"),
+            SecurityEvents = events,
+            SecurityEventsBy = eventsBy,
             MinGoodput = r.Number("minGoodput", 0, double.PositiveInfinity) ?? 0,
             MaxP99Ms = r.Number("maxP99Ms", 0, double.PositiveInfinity, minExclusive: true),
             MaxSecurityEvents = r.Integer("maxSecurityEvents", 0, long.MaxValue),

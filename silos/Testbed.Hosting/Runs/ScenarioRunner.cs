@@ -199,16 +199,6 @@ public static class ScenarioRunner
             new($"{what} {expected.Kind} {expected.Measure} {expected.Condition}",
                 found > 0 && expected.Holds(actual), found == 0 ? $"the scenario runs no such {what}" : $"{actual}");
 
-        // A condition on a figure the attacks of one kind report (summed over them): fails when none of them reported it.
-        static ExpectationResult Detail(AttackExpectation expected, AttackResult[] mine)
-        {
-            var name = expected.Detail!;
-            var reported = mine.Where(a => a.Details.ContainsKey(name)).ToArray();
-            var actual = reported.Sum(a => a.Details[name]);
-            return new($"attack {expected.Kind} {expected.Measure} {expected.Condition}", reported.Length > 0 && expected.Holds(actual),
-                mine.Length == 0 ? "the scenario runs no such attack" : reported.Length == 0 ? $"no {expected.Kind} attack reported '{name}'" : $"{actual:0.###}");
-        }
-
         var seconds = Math.Max(workload.Elapsed.TotalSeconds, 1e-9);
         var goodput = workload.Ok / seconds;
         var h = workload.LatencyMicros;
@@ -232,25 +222,7 @@ public static class ScenarioRunner
                 verdict is null ? "the checker has no such invariant" : verdict.Holds ? "it held" : verdict.Counterexamples.FirstOrDefault() ?? "violated"));
         }
 
-        foreach (var expected in scenario.Expect.Attacks)
-        {
-            var mine = attacks.Where(a => a.Kind == expected.Kind).ToArray();
-            if (expected.Detail is not null)
-            {
-                expectations.Add(Detail(expected, mine));
-                continue;
-            }
-
-            long actual = expected.Measure switch
-            {
-                "attempts" => mine.Sum(a => a.Attempts),
-                "succeeded" => mine.Sum(a => a.Succeeded),
-                "detected" => mine.Sum(a => a.Detected),
-                "blocked" => mine.Sum(a => a.Blocked),
-                _ => mine.Sum(a => a.Absorbed),
-            };
-            expectations.Add(Count("attack", expected, mine.Length, actual));
-        }
+        expectations.AddRange(scenario.Expect.Attacks.Select(expected => ExpectationJudge.Attack(expected, attacks)));
 
         expectations.Add(new ExpectationResult("minGoodput", goodput >= scenario.Expect.MinGoodput,
             $"{goodput:F1} ops/s (minimum {scenario.Expect.MinGoodput:F1})"));
@@ -266,6 +238,7 @@ public static class ScenarioRunner
                 $"{securityEvents.Total} security events"));
         }
 
+        expectations.AddRange(scenario.Expect.SecurityEventsBy.Select(expected => ExpectationJudge.Events(expected, securityEvents)));
         if (scenario.Expect.MaxSecurityEvents is { } maxEvents)
         {
             var worst = securityEvents.ByLayer.SelectMany(l => l.Value.Select(r => $"{l.Key}/{r.Key} ×{r.Value}")).FirstOrDefault();

@@ -137,7 +137,11 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
             : null;
         var function = order is null ? OpFunction.Read : OpFunction.Transfer;
         var account = order is null ? PaymentsOptions.Account(op.Customer) : null;
-        history.Append(new HistoryOp { Process = process, Type = OpType.Invoke, Function = function, TimeMicros = Micros(), Transfer = order, Account = account });
+        history.Append(new HistoryOp
+        {
+            Process = process, Type = OpType.Invoke, Function = function, TimeMicros = Micros(), Transfer = order, Account = account,
+            IntendedMicros = spec.Mode == LoadMode.Open ? intendedStart.Ticks / 10 : null,
+        });
 
         var outcome = op.Transfer is { } command
             ? await TransferAsync(grain, command, cancellationToken)

@@ -34,6 +34,26 @@ public sealed class AttackApiHelperTests
     }
 
     [Fact]
+    public void A_forged_hello_is_the_canonical_hello_the_session_codec_writes_for_the_same_fields()
+    {
+        var (ephemeral, random, signature) = (SessionHellos.P256Ephemeral(), Enumerable.Range(0, 32).Select(i => (byte)i).ToArray(), new byte[64]);
+
+        var forged = SessionHellos.Forge("customer/0", "payments/0", 1, ephemeral, random, 1_900_000_000_123, ["encrypt", "mac"], ["encrypt"], signature);
+
+        // The responder's strict parser takes it (so a responder gets as far as the signature check), byte for byte what
+        // the defense's own codec would send with the same fields and that signature.
+        Assert.True(HandshakeCodec.TryReadHello(forged, out var parsed));
+        Assert.Equal(("customer/0", "payments/0", 1, 1_900_000_000_123L), (parsed.Initiator, parsed.Responder, parsed.KeyVersion, parsed.TimestampMs));
+        Assert.Equal(ephemeral, parsed.Ephemeral);
+        Assert.Equal(random, parsed.Random);
+        Assert.Equal(signature, parsed.Signature);
+        var own = HandshakeCodec.AppendSignature(HandshakeCodec.WriteHelloSignedPart(SessionKeyAgreement.P256, ephemeral, random, 1_900_000_000_123,
+            "customer/0", "payments/0", ProtectionSet.Of(["encrypt", "mac"]), ProtectionSet.Of(["encrypt"]), 1), signature);
+        Assert.Equal(own, forged);
+        Assert.NotEqual(ephemeral, SessionHellos.P256Ephemeral()); // a real point each time, never a constant
+    }
+
+    [Fact]
     public void Nothing_to_strip_or_not_a_hello_gives_null()
     {
         Assert.Null(SessionHellos.WithoutProtection(Hello(ProtectionSet.Of(["mac"]), ProtectionSet.Empty), "encrypt"));

@@ -27,7 +27,7 @@ public sealed class FloodAttackTests
         Assert.True(flood.Attempts > 0);
         Assert.Equal(flood.Attempts, flood.Details["injected"]);
         Assert.True(flood.Details["droppedSends"] >= 0 && flood.Details["cpuMicrosPerInjected"] >= 0);
-        foreach (var key in new[] { "goodputBefore", "goodputDuring", "ratio", "p99BeforeMs", "p99DuringMs", "windowStartMs", "windowStopMs" })
+        foreach (var key in new[] { "goodputBefore", "goodputDuring", "ratio", "p99BeforeMs", "p99DuringMs", "p50BeforeMs", "p50DuringMs", "p50AfterMs", "p50BaselineMs", "windowStartMs", "windowStopMs" })
         {
             Assert.True(flood.Details.ContainsKey(key), key);
         }
@@ -37,7 +37,8 @@ public sealed class FloodAttackTests
         Assert.True(flood.Details["windowStopMs"] > flood.Details["windowStartMs"]);
         // The verdict follows the documented rule, whichever way this run went.
         var rule = flood.Details["goodputDuring"] < 0.5 * flood.Details["goodputBefore"]
-            || (flood.Details["p99BeforeMs"] > 0 && flood.Details["p99DuringMs"] > 3 * flood.Details["p99BeforeMs"]);
+            || (flood.Details["p99BeforeMs"] > 0 && flood.Details["p99DuringMs"] > 3 * flood.Details["p99BeforeMs"])
+            || (flood.Details["p50BaselineMs"] > 0 && flood.Details["p50DuringMs"] > 10 * flood.Details["p50BaselineMs"]);
         Assert.Equal(rule ? flood.Attempts : 0, flood.Succeeded);
     }
 
@@ -72,8 +73,35 @@ public sealed class FloodAttackTests
         Assert.All(result.Invariants, i => Assert.True(i.Holds, i.Name));
     }
 
+    [Fact]
+    public async Task Forged_hellos_each_cost_a_signature_check_under_tls_like_and_stop_at_admission_under_a_tuned_zero_trust()
+    {
+        // tls-like has no admission control: every forged hello parses, names customer/0's certified key and is refused only
+        // once its junk signature failed to verify (one bad-transcript per hello). A tuned limiter (the suite's cell) blocks
+        // the injecting sources, after which hellos never reach the session layer: each is one event, of one layer or the other.
+        var tls = await RunAsync("[tls-like]", "rate: 300, payload: hello", "{mode: open, rate: 100}");
+        var zeroTrust = await RunAsync("[zero-trust, {name: ratelimit, rate: 200, burst: 100, strikes: 5}]", "rate: 2000, payload: hello", "{mode: open, rate: 100}");
+
+        var flood = Assert.Single(tls.Attacks);
+        Assert.Equal("hello", flood.Variant);
+        AssertFloodFigures(flood);
+        Assert.Null(flood.ContainmentMs);
+        Assert.Equal(flood.Attempts, tls.SecurityEvents.ByLayer["session"]["bad-transcript"]);
+        Assert.Equal(flood.Attempts, tls.SecurityEvents.Total);
+
+        var held = Assert.Single(zeroTrust.Attacks);
+        AssertFloodFigures(held);
+        Assert.NotNull(held.ContainmentMs);
+        var limiter = zeroTrust.SecurityEvents.ByLayer["ratelimit"];
+        var verified = zeroTrust.SecurityEvents.ByLayer["session"].GetValueOrDefault("bad-transcript");
+        Assert.True(limiter["source-blocked"] > verified, $"{limiter["source-blocked"]} blocked, {verified} verified");
+        Assert.Equal(held.Attempts, limiter.Values.Sum() + verified);
+        Assert.All(tls.Invariants.Concat(zeroTrust.Invariants), i => Assert.True(i.Holds, i.Name));
+    }
+
     [Theory]
-    [InlineData("payload: garbage", "option 'payload' must be one of junk, valid, replayed, signed, found 'garbage'")]
+    [InlineData("payload: garbage", "option 'payload' must be one of junk, valid, replayed, signed, hello, found 'garbage'")]
+    [InlineData("p50Factor: 0.5", "option 'p50Factor' must be a number in 1..1000, found '0.5'")]
     [InlineData("keyVersion: 7", "option 'keyVersion' must be one of none, random, found '7'")]
     [InlineData("maxCollateral: -2", "option 'maxCollateral' must be an integer in -1..")]
     [InlineData("rate: 0", "option 'rate' must be a number in 1..1000000, found '0'")]
@@ -177,6 +205,49 @@ public sealed class FloodAttackTests
         Assert.True(result.Attempts > 0);
         Assert.Equal(1, result.Details["collateralRefusals"]);
         Assert.Equal(succeeds ? result.Attempts : 0, result.Succeeded);
+    }
+
+    [Theory]
+    [InlineData("steady", false)]
+    [InlineData("stall", false)] // one op in twenty waits 500 ms: the tail moves, the median does not
+    [InlineData("backlog", true)] // every op in the window waits 50 ms from its intended start, its invocation sent late
+    [InlineData("cold-start-then-backlog", true)] // a slow first contact before the window does not hide the backlog
+    public async Task Judge_marks_a_backlog_by_the_median_latency_from_intended_starts(string shape, bool succeeds)
+    {
+        var (attack, options) = AttackCatalog.Builtin.Create("flood", new Dictionary<string, string>
+        {
+            ["rate"] = "200", ["goodputThreshold"] = "0", ["p99Factor"] = "1000", ["p50Factor"] = "10",
+        });
+        var runtime = new AdversaryRuntime(attack, options, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500), new WireHooks(), 1, TimeProvider.System);
+        await runtime.RunAsync(CancellationToken.None);
+        AttackResult Conclude(List<HistoryOp> ops) => runtime.Conclude(
+            new AttackJudgement(runtime.Context.Attempts.All, runtime.Context.Knowledge, HistoryChecker.Check(ops, []), ops, [], [],
+                runtime.Context.OpenedAt!.Value.AddMilliseconds(-300)), [], _ => null);
+        var placed = Conclude([Read(0, OpType.Invoke, 10_000_000), Read(1, OpType.Ok, 10_000_001)]).Details;
+        var (start, stop) = ((long)(placed["windowStartMs"] * 1000), (long)(placed["windowStopMs"] * 1000));
+
+        // An open loop: an op intended every 2 ms (each its own process), 1 ms each, for as long after the window as before it.
+        var ops = new List<HistoryOp>();
+        for (long t = 0, n = 0; t < stop + start; t += 2_000, n++)
+        {
+            var inside = t >= start && t <= stop;
+            var latency = (shape, inside) switch
+            {
+                ("stall", true) when n % 20 == 0 => 500_000,
+                ("backlog" or "cold-start-then-backlog", true) => 50_000,
+                ("cold-start-then-backlog", false) when t < start => 100_000,
+                _ => 1_000,
+            };
+            var invoked = latency == 50_000 ? t + latency - 1_000 : t; // a client behind its schedule sends late
+            ops.Add(Read(ops.Count, OpType.Invoke, invoked) with { Process = (int)n, IntendedMicros = t });
+            ops.Add(Read(ops.Count, OpType.Ok, t + latency) with { Process = (int)n });
+        }
+
+        var result = Conclude(ops);
+        Assert.Equal(succeeds ? result.Attempts : 0, result.Succeeded);
+        Assert.Equal(1, result.Details["p50BaselineMs"], 3); // the after side: the cold start is not the baseline
+        Assert.Equal(succeeds ? 50 : 1, result.Details["p50DuringMs"], 3);
+        Assert.Equal(shape == "cold-start-then-backlog" ? 100 : 1, result.Details["p50BeforeMs"], 3);
     }
 
     private static HistoryOp Read(int index, OpType type, long micros) =>
