@@ -13,10 +13,11 @@ namespace Testbed.Scenarios;
 internal static partial class ExpectationReader
 {
     /// <summary>
-    /// What an attack expectation may name: its verdict counts, and its times in milliseconds (the slowest attack of the
-    /// kind; an attack never detected or never contained fails any condition on them).
+    /// What an attack expectation may name: its verdict counts, its times in milliseconds (the slowest attack of the
+    /// kind; an attack never detected or never contained fails any condition on them) and the errors its code raised
+    /// (distinct ones; without a condition on them, any error fails the run).
     /// </summary>
-    public static readonly string[] Measures = ["attempts", "succeeded", "detected", "blocked", "absorbed", "mttdMs", "containmentMs"];
+    public static readonly string[] Measures = ["attempts", "succeeded", "detected", "blocked", "absorbed", "mttdMs", "containmentMs", "errors"];
 
     /// <summary>
     /// The key of an attack expectation whose value maps the attack's reported details (result.json <c>details</c>) to
@@ -25,8 +26,8 @@ internal static partial class ExpectationReader
     /// </summary>
     public const string DetailsKey = "details";
 
-    /// <summary>The counts a fault expectation may name.</summary>
-    public static readonly string[] FaultMeasures = ["injected"];
+    /// <summary>The counts a fault expectation may name (without a condition on them: injected &gt; 0 and no error).</summary>
+    public static readonly string[] FaultMeasures = ["injected", "errors"];
 
     public static IReadOnlyList<string> NotAList(YamlMappingReader r, string key)
     {

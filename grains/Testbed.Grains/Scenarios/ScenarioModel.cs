@@ -148,6 +148,12 @@ public sealed record ExpectSpec
     /// <summary>Upper bound on the 99th percentile latency in milliseconds, or null for none.</summary>
     public double? MaxP99Ms { get; init; }
 
+    /// <summary>
+    /// When set, the run fails if the median latency in milliseconds is below this: a fault that claims to slow the
+    /// network (delay) must be seen to do it.
+    /// </summary>
+    public double? MinP50Ms { get; init; }
+
     /// <summary>When set, the run fails if the defenses recorded more security events than this (0 = no false alarms).</summary>
     public long? MaxSecurityEvents { get; init; }
 

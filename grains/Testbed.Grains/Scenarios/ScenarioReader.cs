@@ -14,7 +14,7 @@ internal static partial class ScenarioReader
 
     private static readonly string[] ClusterKeys = ["silos", "storage", "redis", "responseTimeout"];
     private static readonly string[] StorageKinds = ["embedded", "redis"];
-    private static readonly string[] ExpectKeys = ["invariants", "violated", "minGoodput", "maxP99Ms", "maxSecurityEvents", "securityEvents", "attacks", "faults"];
+    private static readonly string[] ExpectKeys = ["invariants", "violated", "minGoodput", "maxP99Ms", "minP50Ms", "maxSecurityEvents", "securityEvents", "attacks", "faults"];
     private static readonly string[] ActionKeys = ["kind", "start", "stop"];
 
     /// <summary>The scenario, or null when any error was recorded.</summary>
@@ -298,6 +298,7 @@ internal static partial class ScenarioReader
             SecurityEventsBy = eventsBy,
             MinGoodput = r.Number("minGoodput", 0, double.PositiveInfinity) ?? 0,
             MaxP99Ms = r.Number("maxP99Ms", 0, double.PositiveInfinity, minExclusive: true),
+            MinP50Ms = r.Number("minP50Ms", 0, double.PositiveInfinity, minExclusive: true),
             MaxSecurityEvents = r.Integer("maxSecurityEvents", 0, long.MaxValue),
         };
     }

@@ -1,10 +1,14 @@
 using System.Globalization;
 using Testbed.Attacks.Api;
+using Testbed.Attacks.Faults;
 using Testbed.Scenarios;
 
 namespace Testbed.Hosting.Runs;
 
-/// <summary>Judges the conditions of <c>expect.attacks</c> and of <c>expect.securityEvents</c> by layer and reason.</summary>
+/// <summary>
+/// Judges the conditions of <c>expect.attacks</c>, <c>expect.faults</c> and <c>expect.securityEvents</c> by layer and reason,
+/// and the conditions every scenario implies (<see cref="Implied"/>).
+/// </summary>
 public static class ExpectationJudge
 {
     /// <summary>
@@ -42,6 +46,11 @@ public static class ExpectationJudge
             return new(name, expected.Holds((long)Math.Ceiling(slowest)), string.Create(CultureInfo.InvariantCulture, $"{slowest:F1} ms"));
         }
 
+        if (expected.Measure == "errors")
+        {
+            return Errors(name, expected, mine.SelectMany(a => a.Errors).ToArray());
+        }
+
         long actual = expected.Measure switch
         {
             "attempts" => mine.Sum(a => a.Attempts),
@@ -52,6 +61,74 @@ public static class ExpectationJudge
         };
         return new(name, expected.Holds(actual), actual.ToString(CultureInfo.InvariantCulture));
     }
+
+    /// <summary>A condition on the faults of one kind: what they injected, summed, or their errors. Fails when the scenario runs no fault of the kind.</summary>
+    public static ExpectationResult Fault(AttackExpectation expected, IReadOnlyList<FaultResult> faults)
+    {
+        var mine = faults.Where(f => f.Kind == expected.Kind).ToArray();
+        var name = $"fault {expected.Kind} {expected.Measure} {expected.Condition}";
+        if (mine.Length == 0)
+        {
+            return new(name, false, "the scenario runs no such fault");
+        }
+
+        if (expected.Measure == "errors")
+        {
+            return Errors(name, expected, mine.SelectMany(f => f.Errors).ToArray());
+        }
+
+        var injected = mine.Sum(f => f.Injected);
+        return new(name, expected.Holds(injected), injected.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// What every scenario checks without being told, so that a dead attack or fault can never make a run green: each
+    /// attack and fault kind the scenario runs raised no error (unless it states a condition on <c>errors</c>); each attack
+    /// kind it states expectations for made an attempt (unless it states one on <c>attempts</c>, such as <c>"0"</c> for an
+    /// attack with nothing to attack); each fault kind injected something (unless it states one on <c>injected</c>).
+    /// Named as the explicit ones are, with " (implied)" at the end.
+    /// </summary>
+    public static IEnumerable<ExpectationResult> Implied(Scenario scenario, IReadOnlyList<AttackResult> attacks, IReadOnlyList<FaultResult> faults)
+    {
+        static bool States(IReadOnlyList<AttackExpectation> stated, string kind, string measure) =>
+            stated.Any(e => e.Kind == kind && e.Measure == measure);
+        static ExpectationResult Implied(ExpectationResult judged) => judged with { Name = judged.Name + " (implied)" };
+        static AttackExpectation Condition(string kind, string measure, CountComparison comparison) => new(kind, measure, comparison, 0, 0, 0);
+
+        var stated = scenario.Expect.Attacks;
+        foreach (var kind in scenario.Attacks.Select(a => a.Kind).Distinct(StringComparer.Ordinal))
+        {
+            if (!States(stated, kind, "errors"))
+            {
+                yield return Implied(Attack(Condition(kind, "errors", CountComparison.Equal), attacks));
+            }
+        }
+
+        foreach (var kind in stated.Select(e => e.Kind).Distinct(StringComparer.Ordinal))
+        {
+            if (!States(stated, kind, "attempts"))
+            {
+                yield return Implied(Attack(Condition(kind, "attempts", CountComparison.Greater), attacks));
+            }
+        }
+
+        foreach (var kind in scenario.Faults.Select(f => f.Kind).Distinct(StringComparer.Ordinal))
+        {
+            if (!States(scenario.Expect.Faults, kind, "errors"))
+            {
+                yield return Implied(Fault(Condition(kind, "errors", CountComparison.Equal), faults));
+            }
+
+            if (!States(scenario.Expect.Faults, kind, "injected"))
+            {
+                yield return Implied(Fault(Condition(kind, "injected", CountComparison.Greater), faults));
+            }
+        }
+    }
+
+    /// <summary>A condition on a number of distinct errors; the detail quotes the first.</summary>
+    private static ExpectationResult Errors(string name, AttackExpectation expected, string[] errors) =>
+        new(name, expected.Holds(errors.Length), errors.Length == 0 ? "no error" : $"{errors.Length}: {errors[0]}");
 
     /// <summary>A condition on the security events of one layer (kind "ratelimit") or of one layer and reason ("ratelimit/source-blocked").</summary>
     public static ExpectationResult Events(AttackExpectation expected, SecurityEventSummary events)

@@ -194,11 +194,6 @@ public static class ScenarioRunner
         IReadOnlyList<History.HistoryOp> ops, DefenseSetup defenses, SecurityEventLog events, IReadOnlyList<AttackResult> attacks,
         IReadOnlyList<FaultResult> faults, StorageSummary storage)
     {
-        // A count condition on the attacks or faults of one kind: fails when the scenario runs none of that kind.
-        static ExpectationResult Count(string what, AttackExpectation expected, int found, long actual) =>
-            new($"{what} {expected.Kind} {expected.Measure} {expected.Condition}",
-                found > 0 && expected.Holds(actual), found == 0 ? $"the scenario runs no such {what}" : $"{actual}");
-
         var seconds = Math.Max(workload.Elapsed.TotalSeconds, 1e-9);
         var goodput = workload.Ok / seconds;
         var h = workload.LatencyMicros;
@@ -231,6 +226,11 @@ public static class ScenarioRunner
             expectations.Add(new ExpectationResult("maxP99Ms", latency.P99 <= maxP99, $"p99 {latency.P99:F2} ms (maximum {maxP99:F2})"));
         }
 
+        if (scenario.Expect.MinP50Ms is { } minP50)
+        {
+            expectations.Add(new ExpectationResult("minP50Ms", latency.P50 >= minP50, $"p50 {latency.P50:F2} ms (minimum {minP50:F2})"));
+        }
+
         var securityEvents = new SecurityEventSummary(events.Count, events.CountsByLayer());
         if (scenario.Expect.SecurityEvents is { } expectedEvents)
         {
@@ -246,11 +246,8 @@ public static class ScenarioRunner
                 $"{securityEvents.Total} security events (maximum {maxEvents})" + (worst is null ? "" : $", e.g. {worst}")));
         }
 
-        foreach (var expected in scenario.Expect.Faults)
-        {
-            var mine = faults.Where(f => f.Kind == expected.Kind).ToArray();
-            expectations.Add(Count("fault", expected, mine.Length, mine.Sum(f => f.Injected)));
-        }
+        expectations.AddRange(scenario.Expect.Faults.Select(expected => ExpectationJudge.Fault(expected, faults)));
+        expectations.AddRange(ExpectationJudge.Implied(scenario, attacks, faults));
 
         return new ScenarioResult
         {

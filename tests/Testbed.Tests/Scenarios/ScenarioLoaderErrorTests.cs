@@ -65,6 +65,7 @@ public class ScenarioLoaderErrorTests
     [InlineData("workload:\n  duration: 50ms", 4, 13, "workload.duration: must be in range 100ms..60m, found 50ms")]
     [InlineData("workload:\n  concurrency: 99999999999999999999", 4, 16, "must be in range 1..1024")]
     [InlineData("expect:\n  maxP99Ms: 0", 4, 13, "expect.maxP99Ms: must be greater than 0")]
+    [InlineData("expect:\n  minP50Ms: -1", 4, 13, "expect.minP50Ms: must be greater than 0")]
     [InlineData("expect:\n  minGoodput: -1", 4, 15, "expect.minGoodput: must be at least 0")]
     public void Out_of_range_values_name_the_range(string tail, int line, int column, string fragment)
     {

@@ -37,7 +37,8 @@ public class ScenarioLoaderValidTests
         "expect:",
         "  invariants: [exactly-once, conservation]",
         "  minGoodput: 12.5",
-        "  maxP99Ms: 250");
+        "  maxP99Ms: 250",
+        "  minP50Ms: 0.5");
 
     [Fact]
     public void Full_file_parses_to_the_values_written()
@@ -83,6 +84,7 @@ public class ScenarioLoaderValidTests
         Assert.Equal(["exactly-once", "conservation"], scenario.Expect.Invariants);
         Assert.Equal(12.5, scenario.Expect.MinGoodput);
         Assert.Equal(250, scenario.Expect.MaxP99Ms);
+        Assert.Equal(0.5, scenario.Expect.MinP50Ms);
     }
 
     [Fact]
@@ -107,6 +109,7 @@ public class ScenarioLoaderValidTests
         Assert.Equal(Catalog.Invariants, scenario.Expect.Invariants);
         Assert.Equal(0, scenario.Expect.MinGoodput);
         Assert.Null(scenario.Expect.MaxP99Ms);
+        Assert.Null(scenario.Expect.MinP50Ms);
     }
 
     [Fact]
