@@ -57,6 +57,12 @@ public sealed class AttackCatalog
         }
 
         var attack = factory();
+        if (attack.Info.Kind != kind)
+        {
+            // Results are matched to the scenario by Info.Kind: a kind registered under another name would never be judged.
+            throw new ArgumentException($"attack kind '{kind}' is registered for a class that declares kind '{attack.Info.Kind}'");
+        }
+
         var parsed = new AttackOptions(options);
         attack.Configure(parsed);
         parsed.RejectUnread();

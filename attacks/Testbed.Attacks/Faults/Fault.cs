@@ -33,6 +33,7 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
 {
     private readonly Lock _gate = new();
     private readonly List<FaultAction> _actions = [];
+    private readonly List<string> _errors = [];
     private long _injected;
 
     /// <summary>The run's clock.</summary>
@@ -58,6 +59,31 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
             lock (_gate)
             {
                 return _actions.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Errors raised by the fault's code while it acted on messages (each distinct one once, at most 20).</summary>
+    public IReadOnlyList<string> Errors
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _errors.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Records an error of the fault's code (<paramref name="where"/>: the hook that raised it); the run goes on.</summary>
+    public void RecordError(string where, Exception ex)
+    {
+        var error = $"{where}: {ex.GetType().Name}: {ex.Message}";
+        lock (_gate)
+        {
+            if (_errors.Count < 20 && !_errors.Contains(error))
+            {
+                _errors.Add(error);
             }
         }
     }

@@ -44,7 +44,7 @@ public sealed class FaultRuntime(Fault fault, TimeSpan start, TimeSpan stop, Fau
 
     /// <summary>What the fault did, for result.json.</summary>
     public FaultResult Conclude() => new(fault.Kind, start.TotalMilliseconds, stop.TotalMilliseconds, fault.Targets, Context.Injected,
-        Context.OpenedAt is not null, Context.Actions, _errors.ToArray());
+        Context.OpenedAt is not null, Context.Actions, [.. _errors, .. Context.Errors]);
 }
 
 /// <summary>

@@ -36,8 +36,9 @@ internal static class ResultTables
         foreach (var a in r.Attacks)
         {
             var detail = $"{a.Attempts} attempts: {a.Succeeded} succeeded, {a.Detected} detected, {a.Blocked} blocked, {a.Absorbed} absorbed"
-                + (a.MttdMs is { } mttd ? $" · MTTD {mttd:F0} ms" : "") + (a.ContainmentMs is { } contained ? $" · contained in {contained:F0} ms" : "");
-            table.AddRow($"attack {Markup.Escape(AttackMatrix.RowOf(a))} ({Markup.Escape(a.Capec)})", (a.Succeeded > 0 ? "[red]" : "[green]") + Markup.Escape(detail) + "[/]");
+                + (a.MttdMs is { } mttd ? $" · MTTD {mttd:F0} ms" : "") + (a.ContainmentMs is { } contained ? $" · contained in {contained:F0} ms" : "")
+                + (a.Errors.Count > 0 ? $" · error: {a.Errors[0]}" : "");
+            table.AddRow($"attack {Markup.Escape(AttackMatrix.RowOf(a))} ({Markup.Escape(a.Capec)})", (a.Succeeded > 0 || a.Errors.Count > 0 ? "[red]" : "[green]") + Markup.Escape(detail) + "[/]");
         }
 
         foreach (var f in r.Faults)

@@ -82,53 +82,56 @@ public static class ExpectationJudge
     }
 
     /// <summary>
-    /// What every scenario checks without being told, so that a dead attack or fault can never make a run green: each
-    /// attack and fault kind the scenario runs raised no error (unless it states a condition on <c>errors</c>); each attack
-    /// kind it states expectations for made an attempt (unless it states one on <c>attempts</c>, such as <c>"0"</c> for an
-    /// attack with nothing to attack); each fault kind injected something (unless it states one on <c>injected</c>).
-    /// Named as the explicit ones are, with " (implied)" at the end.
+    /// What every scenario checks without being told, so that an attack or fault that died cannot make a run green: each
+    /// attack and fault entry the scenario runs raised no error (unless it states a condition on <c>errors</c> for the
+    /// kind); each attack entry made an attempt (unless the scenario states one on <c>attempts</c>, such as <c>"0"</c> for
+    /// an attack with nothing to attack); each fault entry injected something (unless it states one on <c>injected</c>).
+    /// Judged per entry — two replay attacks are two checks, and a dead one cannot hide behind a live one — and named as
+    /// the explicit ones are (with the entry, <c>attacks[1]</c>, when the kind runs more than once) plus " (implied)".
+    /// An attack that silently does nothing where <c>attempts: "0"</c> is stated is beyond this: such cells need a
+    /// liveness figure of their own (<c>details</c>).
     /// </summary>
     public static IEnumerable<ExpectationResult> Implied(Scenario scenario, IReadOnlyList<AttackResult> attacks, IReadOnlyList<FaultResult> faults)
     {
         static bool States(IReadOnlyList<AttackExpectation> stated, string kind, string measure) =>
             stated.Any(e => e.Kind == kind && e.Measure == measure);
-        static ExpectationResult Implied(ExpectationResult judged) => judged with { Name = judged.Name + " (implied)" };
         static AttackExpectation Condition(string kind, string measure, CountComparison comparison) => new(kind, measure, comparison, 0, 0, 0);
+        static string Label(IReadOnlyList<ActionSpec> entries, string section, int i) =>
+            entries.Count(e => e.Kind == entries[i].Kind) > 1 ? $"{entries[i].Kind} ({section}[{i}])" : entries[i].Kind;
+        static ExpectationResult Named(ExpectationResult judged, string what, string label, AttackExpectation condition) =>
+            judged with { Name = $"{what} {label} {condition.Measure} {condition.Condition} (implied)" };
 
-        var stated = scenario.Expect.Attacks;
-        foreach (var kind in scenario.Attacks.Select(a => a.Kind).Distinct(StringComparer.Ordinal))
+        // Results come in scenario order, one per entry; should that ever not hold, judge the kind as a whole.
+        var byEntry = attacks.Count == scenario.Attacks.Count && attacks.Select(a => a.Kind).SequenceEqual(scenario.Attacks.Select(a => a.Kind));
+        for (var i = 0; i < scenario.Attacks.Count; i++)
         {
-            if (!States(stated, kind, "errors"))
+            var (kind, label) = (scenario.Attacks[i].Kind, Label(scenario.Attacks, "attacks", i));
+            IReadOnlyList<AttackResult> mine = byEntry ? [attacks[i]] : attacks;
+            foreach (var measure in new[] { "errors", "attempts" }.Where(m => !States(scenario.Expect.Attacks, kind, m)))
             {
-                yield return Implied(Attack(Condition(kind, "errors", CountComparison.Equal), attacks));
+                var condition = Condition(kind, measure, measure == "errors" ? CountComparison.Equal : CountComparison.Greater);
+                yield return Named(Attack(condition, mine), "attack", label, condition);
             }
         }
 
-        foreach (var kind in stated.Select(e => e.Kind).Distinct(StringComparer.Ordinal))
+        var faultsByEntry = faults.Count == scenario.Faults.Count && faults.Select(f => f.Kind).SequenceEqual(scenario.Faults.Select(f => f.Kind));
+        for (var i = 0; i < scenario.Faults.Count; i++)
         {
-            if (!States(stated, kind, "attempts"))
+            var (kind, label) = (scenario.Faults[i].Kind, Label(scenario.Faults, "faults", i));
+            IReadOnlyList<FaultResult> mine = faultsByEntry ? [faults[i]] : faults;
+            foreach (var measure in new[] { "errors", "injected" }.Where(m => !States(scenario.Expect.Faults, kind, m)))
             {
-                yield return Implied(Attack(Condition(kind, "attempts", CountComparison.Greater), attacks));
-            }
-        }
-
-        foreach (var kind in scenario.Faults.Select(f => f.Kind).Distinct(StringComparer.Ordinal))
-        {
-            if (!States(scenario.Expect.Faults, kind, "errors"))
-            {
-                yield return Implied(Fault(Condition(kind, "errors", CountComparison.Equal), faults));
-            }
-
-            if (!States(scenario.Expect.Faults, kind, "injected"))
-            {
-                yield return Implied(Fault(Condition(kind, "injected", CountComparison.Greater), faults));
+                var condition = Condition(kind, measure, measure == "errors" ? CountComparison.Equal : CountComparison.Greater);
+                var judged = Fault(condition, mine);
+                yield return Named(measure == "injected" && mine.All(f => !f.Opened) && !judged.Passed ? judged with { Detail = "0: its window never opened" } : judged,
+                    "fault", label, condition);
             }
         }
     }
 
     /// <summary>A condition on a number of distinct errors; the detail quotes the first.</summary>
     private static ExpectationResult Errors(string name, AttackExpectation expected, string[] errors) =>
-        new(name, expected.Holds(errors.Length), errors.Length == 0 ? "no error" : $"{errors.Length}: {errors[0]}");
+        new(name, expected.Holds(errors.Length), errors.Length == 0 ? "no error" : errors.Length == 1 ? $"1 error: {errors[0]}" : $"{errors.Length} distinct errors, the first: {errors[0]}");
 
     /// <summary>A condition on the security events of one layer (kind "ratelimit") or of one layer and reason ("ratelimit/source-blocked").</summary>
     public static ExpectationResult Events(AttackExpectation expected, SecurityEventSummary events)

@@ -65,11 +65,12 @@ public sealed class AttackMatrixTests
         Assert.NotEmpty(scenario.Expect.Attacks);
 
         var result = await ScenarioRunner.RunAsync(scenario);
+        Assert.Null(result.Error);
 
         var verdicts = result.Expectations.Where(e => e.Name.StartsWith("attack ", StringComparison.Ordinal) && !e.Name.EndsWith(" (implied)", StringComparison.Ordinal)).ToArray();
         Assert.Equal(scenario.Expect.Attacks.Count, verdicts.Length);
         Assert.All(result.Attacks, a => Assert.True(a.Errors.Count == 0, $"{a.Kind}: {string.Join("; ", a.Errors)}")); // a cell never passes on an attack that failed
-        Assert.Contains(result.Expectations, e => e.Name == $"attack {result.Attacks[0].Kind} errors 0 (implied)");
+        Assert.Contains(result.Expectations, e => e.Name == $"attack {scenario.Attacks[0].Kind} errors 0 (implied)");
         Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")));
     }
 

@@ -90,8 +90,14 @@ internal sealed class FaultHarness : IAsyncDisposable
     private readonly CancellationTokenSource _window = new();
 
     public FaultHarness(string kind, Dictionary<string, string> options, int seed = 1, FakeNodes? nodes = null)
+        : this(FaultCatalog.Create(kind, options), seed, nodes)
     {
-        Fault = FaultCatalog.Create(kind, options);
+    }
+
+    /// <summary>A fault made by the test (configured already), e.g. one whose code is broken on purpose.</summary>
+    public FaultHarness(Fault fault, int seed = 1, FakeNodes? nodes = null)
+    {
+        Fault = fault;
         Nodes = nodes ?? new FakeNodes("S0", "S1", "S2");
         Context = new FaultContext(new Random(seed), Clock, new WireHooks(), Nodes);
         Running = Fault.RunAsync(Context, _window.Token);

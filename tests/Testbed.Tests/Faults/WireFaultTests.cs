@@ -24,6 +24,28 @@ public sealed class WireFaultTests
     }
 
     [Fact]
+    public async Task A_fault_whose_code_throws_on_a_message_records_the_error_and_lets_the_message_pass()
+    {
+        var broken = new Broken();
+        broken.Configure(new Testbed.Attacks.Api.AttackOptions(new Dictionary<string, string>()));
+        await using var harness = new FaultHarness(broken);
+
+        var decisions = new[] { harness.Decide(FaultHarness.Request("customer/1", "payments/0")), harness.Decide(FaultHarness.Request("customer/2", "payments/0")) };
+
+        Assert.All(decisions, d => Assert.Equal(InterceptAction.Pass, d.Action));
+        Assert.Equal(["act: InvalidOperationException: broken on purpose"], harness.Context.Errors); // each distinct error once
+    }
+
+    /// <summary>A wire fault whose act is broken: it throws synchronously on every message it picks.</summary>
+    private sealed class Broken : WireFault
+    {
+        public override string Kind => "broken";
+
+        protected override ValueTask<InterceptDecision> ActAsync(WireMessage message, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("broken on purpose");
+    }
+
+    [Fact]
     public async Task Same_seed_drops_the_same_messages()
     {
         static async Task<string> Pattern(int seed)

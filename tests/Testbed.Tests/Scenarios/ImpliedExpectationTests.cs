@@ -26,7 +26,7 @@ public sealed class ImpliedExpectationTests
 
         Assert.True(ExpectationJudge.Attack(scenario.Expect.Attacks.Single(), [dead]).Passed); // what the file states holds
         Assert.Equal(
-            [("attack replay errors 0 (implied)", false, "1: act: InvalidOperationException: boom"), ("attack replay attempts >0 (implied)", false, "0"),
+            [("attack replay errors 0 (implied)", false, "1 error: act: InvalidOperationException: boom"), ("attack replay attempts >0 (implied)", false, "0"),
              ("fault latency errors 0 (implied)", true, "no error"), ("fault latency injected >0 (implied)", true, "3")],
             implied.Select(e => (e.Name, e.Passed, e.Detail)));
     }
@@ -43,16 +43,32 @@ public sealed class ImpliedExpectationTests
     }
 
     [Fact]
-    public void An_attack_without_expectations_must_still_run_without_errors_and_a_fault_must_inject()
+    public void An_attack_without_expectations_must_still_run_and_try_and_a_fault_must_inject()
     {
         var scenario = Parse(Yaml([.. Header, "  invariants: all"]));
 
         var implied = ExpectationJudge.Implied(scenario, [Attack(attempts: 0)], [Fault(injected: 0, "ArgumentException: no such silo")]).ToArray();
 
         Assert.Equal(
-            [("attack replay errors 0 (implied)", true), ("fault latency errors 0 (implied)", false), ("fault latency injected >0 (implied)", false)],
+            [("attack replay errors 0 (implied)", true), ("attack replay attempts >0 (implied)", false),
+             ("fault latency errors 0 (implied)", false), ("fault latency injected >0 (implied)", false)],
             implied.Select(e => (e.Name, e.Passed)));
-        Assert.Equal("1: ArgumentException: no such silo", implied[1].Detail);
+        Assert.Equal("1 error: ArgumentException: no such silo", implied[2].Detail);
+    }
+
+    [Fact]
+    public void Each_entry_is_judged_on_its_own_so_a_dead_attack_cannot_hide_behind_a_live_one_of_its_kind()
+    {
+        var scenario = Parse(Yaml("name: x", "seed: 1", "attacks:", "  - {kind: replay, start: 0s, stop: 1s}", "  - {kind: replay, start: 1s, stop: 2s}",
+            "expect:", "  attacks:", "    replay: {succeeded: \"0\"}"));
+
+        var implied = ExpectationJudge.Implied(scenario, [Attack(attempts: 12), Attack(attempts: 0)], []).ToArray();
+
+        Assert.True(ExpectationJudge.Attack(new AttackExpectation("replay", "attempts", CountComparison.Greater, 0, 0, 0), [Attack(12), Attack(0)]).Passed); // summed: 12
+        Assert.Equal(
+            [("attack replay (attacks[0]) errors 0 (implied)", true), ("attack replay (attacks[0]) attempts >0 (implied)", true),
+             ("attack replay (attacks[1]) errors 0 (implied)", true), ("attack replay (attacks[1]) attempts >0 (implied)", false)],
+            implied.Select(e => (e.Name, e.Passed)));
     }
 
     [Fact]
@@ -69,6 +85,16 @@ public sealed class ImpliedExpectationTests
             [("attack dead succeeded 0", true), ("attack dead errors 0 (implied)", false), ("attack dead attempts >0 (implied)", false)],
             result.Expectations.Where(e => e.Name.StartsWith("attack ", StringComparison.Ordinal)).Select(e => (e.Name, e.Passed)));
         Assert.Contains("InvalidOperationException: dead on start", result.Expectations.Single(e => e.Name.StartsWith("attack dead errors", StringComparison.Ordinal)).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_kind_registered_for_a_class_that_declares_another_kind_is_refused_since_its_results_could_never_be_judged()
+    {
+        var catalog = AttackCatalog.Builtin.With("replay2", () => new Testbed.Attacks.Builtin.Replay());
+
+        var ex = Assert.Throws<ArgumentException>(() => catalog.Create("replay2", new Dictionary<string, string>()));
+
+        Assert.Equal("attack kind 'replay2' is registered for a class that declares kind 'replay'", ex.Message);
     }
 
     private static AttackResult Attack(int attempts, params string[] errors) =>

@@ -97,7 +97,29 @@ public abstract class WireFault : Fault, IWireInterceptor
         }
 
         Context.Count();
-        return ActAsync(message, cancellationToken);
+        try
+        {
+            var decision = ActAsync(message, cancellationToken);
+            return decision.IsCompletedSuccessfully ? decision : Guarded(decision);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Context.RecordError("act", ex); // recorded in the result (and failing the run), never thrown at the sender
+            return ValueTask.FromResult(InterceptDecision.Pass);
+        }
+    }
+
+    private async ValueTask<InterceptDecision> Guarded(ValueTask<InterceptDecision> decision)
+    {
+        try
+        {
+            return await decision;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Context.RecordError("act", ex);
+            return InterceptDecision.Pass;
+        }
     }
 
     /// <summary>Whether a message is in scope beyond the targets (e.g. a partition's cut).</summary>
