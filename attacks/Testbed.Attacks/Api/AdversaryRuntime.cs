@@ -17,8 +17,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     private readonly Attack _attack;
     private readonly TimeSpan _start;
     private readonly TimeSpan _stop;
-    private readonly List<string> _errors = [];
-    private readonly Dictionary<string, int> _errorCounts = new(StringComparer.Ordinal);
+    private readonly ErrorLog _errors = new();
     private readonly List<IDisposable> _attachments = [];
     private volatile bool _open;
 
@@ -52,25 +51,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     public bool IsOpen => _open;
 
     /// <summary>Errors recorded from the attack's code so far (each distinct one once).</summary>
-    public int ErrorCount
-    {
-        get
-        {
-            lock (_errors)
-            {
-                return _errors.Count;
-            }
-        }
-    }
-
-    /// <summary>The distinct errors in the order they first happened, a repeated one with its count: "observe: … (×812)".</summary>
-    private string[] Errors()
-    {
-        lock (_errors)
-        {
-            return _errors.Select(e => _errorCounts[e] > 1 ? $"{e} (×{_errorCounts[e]})" : e).ToArray();
-        }
-    }
+    public int ErrorCount => _errors.Count;
 
     /// <summary>Opens the window at start (from now, the start of the workload), runs the attack's actions, closes the window at stop or when the run ends.</summary>
     public Task RunAsync(CancellationToken runEnded) => RunAsync(Context.Time.GetUtcNow(), runEnded);
@@ -186,7 +167,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
             first is null || detected == default ? null : Math.Max(0, (detected - first.Value).TotalMilliseconds),
             first is null || blocked == default ? null : Math.Max(0, (blocked - first.Value).TotalMilliseconds),
             judgement.Details,
-            Errors())
+            _errors.WithCounts())
         {
             Variant = _attack.Variant,
         };
@@ -238,24 +219,6 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         }
     }
 
-    /// <summary>
-    /// Records an error of the attack's code at <paramref name="where"/> (act, observe, intercept, judge): the first 20
-    /// distinct ones are kept, repeats are counted (a bug in a hook repeats on every message).
-    /// </summary>
-    internal void RecordError(string where, Exception ex)
-    {
-        var error = $"{where}: {ex.GetType().Name}: {ex.Message}";
-        lock (_errors)
-        {
-            if (_errorCounts.TryGetValue(error, out var count))
-            {
-                _errorCounts[error] = count + 1;
-            }
-            else if (_errors.Count < 20)
-            {
-                _errors.Add(error);
-                _errorCounts[error] = 1;
-            }
-        }
-    }
+    /// <summary>Records an error of the attack's code at <paramref name="where"/> (act, observe, intercept, judge).</summary>
+    internal void RecordError(string where, Exception ex) => _errors.Record(where, ex);
 }

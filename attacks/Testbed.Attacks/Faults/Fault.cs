@@ -33,7 +33,7 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
 {
     private readonly Lock _gate = new();
     private readonly List<FaultAction> _actions = [];
-    private readonly List<string> _errors = [];
+    private readonly ErrorLog _errors = new();
     private long _injected;
 
     /// <summary>The run's clock.</summary>
@@ -63,30 +63,14 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
         }
     }
 
-    /// <summary>Errors raised by the fault's code while it acted on messages (each distinct one once, at most 20).</summary>
-    public IReadOnlyList<string> Errors
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _errors.ToArray();
-            }
-        }
-    }
+    /// <summary>Errors raised by the fault's code (each distinct one once, at most 20).</summary>
+    public IReadOnlyList<string> Errors => _errors.Distinct();
 
     /// <summary>Records an error of the fault's code (<paramref name="where"/>: the hook that raised it); the run goes on.</summary>
-    public void RecordError(string where, Exception ex)
-    {
-        var error = $"{where}: {ex.GetType().Name}: {ex.Message}";
-        lock (_gate)
-        {
-            if (_errors.Count < 20 && !_errors.Contains(error))
-            {
-                _errors.Add(error);
-            }
-        }
-    }
+    public void RecordError(string where, Exception ex) => _errors.Record(where, ex);
+
+    /// <summary>Records an error the fault's window raised as a whole (no hook named).</summary>
+    internal void RecordError(Exception ex) => _errors.Record($"{ex.GetType().Name}: {ex.Message}");
 
     /// <summary>Counts one act of the fault (a message dropped, a silo killed).</summary>
     public void Count() => Interlocked.Increment(ref _injected);

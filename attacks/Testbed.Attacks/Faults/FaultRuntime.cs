@@ -6,8 +6,6 @@ namespace Testbed.Attacks.Faults;
 /// </summary>
 public sealed class FaultRuntime(Fault fault, TimeSpan start, TimeSpan stop, FaultContext context)
 {
-    private readonly List<string> _errors = [];
-
     /// <summary>The fault's context (counts, actions).</summary>
     public FaultContext Context { get; } = context;
 
@@ -35,16 +33,13 @@ public sealed class FaultRuntime(Fault fault, TimeSpan start, TimeSpan stop, Fau
         }
         catch (Exception ex)
         {
-            lock (_errors)
-            {
-                _errors.Add($"{ex.GetType().Name}: {ex.Message}");
-            }
+            Context.RecordError(ex);
         }
     }
 
     /// <summary>What the fault did, for result.json.</summary>
     public FaultResult Conclude() => new(fault.Kind, start.TotalMilliseconds, stop.TotalMilliseconds, fault.Targets, Context.Injected,
-        Context.OpenedAt is not null, Context.Actions, [.. _errors, .. Context.Errors]);
+        Context.OpenedAt is not null, Context.Actions, Context.Errors);
 }
 
 /// <summary>

@@ -78,7 +78,8 @@ public static class ExpectationJudge
         }
 
         var injected = mine.Sum(f => f.Injected);
-        return new(name, expected.Holds(injected), injected.ToString(CultureInfo.InvariantCulture));
+        var holds = expected.Holds(injected);
+        return new(name, holds, !holds && mine.All(f => !f.Opened) ? $"{injected}: its window never opened" : injected.ToString(CultureInfo.InvariantCulture));
     }
 
     /// <summary>
@@ -91,40 +92,29 @@ public static class ExpectationJudge
     /// An attack that silently does nothing where <c>attempts: "0"</c> is stated is beyond this: such cells need a
     /// liveness figure of their own (<c>details</c>).
     /// </summary>
-    public static IEnumerable<ExpectationResult> Implied(Scenario scenario, IReadOnlyList<AttackResult> attacks, IReadOnlyList<FaultResult> faults)
+    public static IEnumerable<ExpectationResult> Implied(Scenario scenario, IReadOnlyList<AttackResult> attacks, IReadOnlyList<FaultResult> faults) =>
+        ImpliedPerEntry("attack", "attacks", "attempts", scenario.Attacks, scenario.Expect.Attacks, attacks, a => a.Kind, Attack)
+            .Concat(ImpliedPerEntry("fault", "faults", "injected", scenario.Faults, scenario.Expect.Faults, faults, f => f.Kind, Fault));
+
+    /// <summary>
+    /// For each entry of one section: no error, and its count (<paramref name="countMeasure"/>) above 0, unless the
+    /// scenario states that measure for the kind. Results come in scenario order, one per entry; should that ever not
+    /// hold, the kind is judged as a whole.
+    /// </summary>
+    private static IEnumerable<ExpectationResult> ImpliedPerEntry<TResult>(string what, string section, string countMeasure, IReadOnlyList<ActionSpec> entries,
+        IReadOnlyList<AttackExpectation> stated, IReadOnlyList<TResult> results, Func<TResult, string> kindOf,
+        Func<AttackExpectation, IReadOnlyList<TResult>, ExpectationResult> judge)
     {
-        static bool States(IReadOnlyList<AttackExpectation> stated, string kind, string measure) =>
-            stated.Any(e => e.Kind == kind && e.Measure == measure);
-        static AttackExpectation Condition(string kind, string measure, CountComparison comparison) => new(kind, measure, comparison, 0, 0, 0);
-        static string Label(IReadOnlyList<ActionSpec> entries, string section, int i) =>
-            entries.Count(e => e.Kind == entries[i].Kind) > 1 ? $"{entries[i].Kind} ({section}[{i}])" : entries[i].Kind;
-        static ExpectationResult Named(ExpectationResult judged, string what, string label, AttackExpectation condition) =>
-            judged with { Name = $"{what} {label} {condition.Measure} {condition.Condition} (implied)" };
-
-        // Results come in scenario order, one per entry; should that ever not hold, judge the kind as a whole.
-        var byEntry = attacks.Count == scenario.Attacks.Count && attacks.Select(a => a.Kind).SequenceEqual(scenario.Attacks.Select(a => a.Kind));
-        for (var i = 0; i < scenario.Attacks.Count; i++)
+        var byEntry = results.Count == entries.Count && results.Select(kindOf).SequenceEqual(entries.Select(e => e.Kind));
+        for (var i = 0; i < entries.Count; i++)
         {
-            var (kind, label) = (scenario.Attacks[i].Kind, Label(scenario.Attacks, "attacks", i));
-            IReadOnlyList<AttackResult> mine = byEntry ? [attacks[i]] : attacks;
-            foreach (var measure in new[] { "errors", "attempts" }.Where(m => !States(scenario.Expect.Attacks, kind, m)))
+            var kind = entries[i].Kind;
+            var label = entries.Count(e => e.Kind == kind) > 1 ? $"{kind} ({section}[{i}])" : kind;
+            IReadOnlyList<TResult> mine = byEntry ? [results[i]] : results;
+            foreach (var measure in new[] { "errors", countMeasure }.Where(m => !stated.Any(e => e.Kind == kind && e.Measure == m)))
             {
-                var condition = Condition(kind, measure, measure == "errors" ? CountComparison.Equal : CountComparison.Greater);
-                yield return Named(Attack(condition, mine), "attack", label, condition);
-            }
-        }
-
-        var faultsByEntry = faults.Count == scenario.Faults.Count && faults.Select(f => f.Kind).SequenceEqual(scenario.Faults.Select(f => f.Kind));
-        for (var i = 0; i < scenario.Faults.Count; i++)
-        {
-            var (kind, label) = (scenario.Faults[i].Kind, Label(scenario.Faults, "faults", i));
-            IReadOnlyList<FaultResult> mine = faultsByEntry ? [faults[i]] : faults;
-            foreach (var measure in new[] { "errors", "injected" }.Where(m => !States(scenario.Expect.Faults, kind, m)))
-            {
-                var condition = Condition(kind, measure, measure == "errors" ? CountComparison.Equal : CountComparison.Greater);
-                var judged = Fault(condition, mine);
-                yield return Named(measure == "injected" && mine.All(f => !f.Opened) && !judged.Passed ? judged with { Detail = "0: its window never opened" } : judged,
-                    "fault", label, condition);
+                var condition = new AttackExpectation(kind, measure, measure == "errors" ? CountComparison.Equal : CountComparison.Greater, 0, 0, 0);
+                yield return judge(condition, mine) with { Name = $"{what} {label} {measure} {condition.Condition} (implied)" };
             }
         }
     }

@@ -104,9 +104,15 @@ public abstract class WireFault : Fault, IWireInterceptor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Context.RecordError("act", ex); // recorded in the result (and failing the run), never thrown at the sender
-            return ValueTask.FromResult(InterceptDecision.Pass);
+            return ValueTask.FromResult(Failed(ex));
         }
+    }
+
+    /// <summary>The fault's code threw on a message: recorded in its result (failing the run), never thrown at the sender; the message passes.</summary>
+    private InterceptDecision Failed(Exception ex)
+    {
+        Context.RecordError("act", ex);
+        return InterceptDecision.Pass;
     }
 
     private async ValueTask<InterceptDecision> Guarded(ValueTask<InterceptDecision> decision)
@@ -117,8 +123,7 @@ public abstract class WireFault : Fault, IWireInterceptor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Context.RecordError("act", ex);
-            return InterceptDecision.Pass;
+            return Failed(ex);
         }
     }
 
