@@ -43,16 +43,18 @@ public sealed class InjectionPacer
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>
-    /// Until <paramref name="windowClosed"/>: every 5 ms, injects each send due since the call (number 0, 1, … at the rate),
+    /// Until <paramref name="windowClosed"/>: every 5 ms, injects each send due since the call (send n falls due at n / rate,
+    /// so send 0 goes out as the window opens, even when the first wait overruns a short window on a loaded machine),
     /// asking <paramref name="next"/> for its frame (null: nothing to send for that number). Returns when the window closes.
     /// </summary>
     public async Task RunAsync(Func<long, ForgedFrame?> next, CancellationToken windowClosed)
     {
         ArgumentNullException.ThrowIfNull(next);
         var opened = Stopwatch.GetTimestamp();
-        for (long due = 0; !windowClosed.IsCancellationRequested;)
+        long due = 0;
+        do
         {
-            for (var target = (long)(Stopwatch.GetElapsedTime(opened).TotalSeconds * _rate); due < target; due++)
+            for (var target = (long)(Stopwatch.GetElapsedTime(opened).TotalSeconds * _rate) + 1; due < target; due++)
             {
                 if (Volatile.Read(ref _inFlight) >= _maxInFlight)
                 {
@@ -75,6 +77,7 @@ public sealed class InjectionPacer
                 break;
             }
         }
+        while (!windowClosed.IsCancellationRequested);
     }
 
     /// <summary>Waits (in 5 ms steps, at most <paramref name="limit"/>) until every outstanding injection has its reply.</summary>

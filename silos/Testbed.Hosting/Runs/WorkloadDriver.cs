@@ -38,6 +38,7 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
     private readonly LongHistogram _secondLatency = new(1, TimeSpan.FromHours(1).Ticks / 10, 3); // the second still open
     private readonly List<(double? P50, double? P99)> _closedSeconds = [];
     private long _ok, _fail, _info, _started, _retries;
+    private volatile bool _stopping;
 
     /// <summary>The wait before retry <paramref name="retry"/> (1-based): 25 ms doubling per retry, at most 1 s.</summary>
     public static TimeSpan RetryBackoff(int retry) => TimeSpan.FromMilliseconds(Math.Min(1000, 25 << Math.Clamp(retry - 1, 0, 10)));
@@ -62,11 +63,23 @@ public sealed class WorkloadDriver(IClusterClient client, WorkloadSpec spec, int
         return new WorkloadResult(_clock.Elapsed, _ok, _fail, _info, _latency, Timeline(), startedAt, Interlocked.Read(ref _retries));
     }
 
+    /// <summary>
+    /// Ends the run gracefully: no new operation starts, and those in flight finish, retries included, so no order is
+    /// abandoned between its debit and its credit (payments leaves completing an interrupted order to the customer's
+    /// retry with the same order id; cancelling the run's token instead stops the retries too).
+    /// </summary>
+    public void Stop() => _stopping = true;
+
     private WorkloadProgress Progress() =>
         new(Interlocked.Read(ref _ok) + Interlocked.Read(ref _fail) + Interlocked.Read(ref _info), spec.Operations, _clock.Elapsed, spec.Duration);
 
     private bool TryStartOperation()
     {
+        if (_stopping)
+        {
+            return false;
+        }
+
         if (spec.Operations is { } total)
         {
             return Interlocked.Increment(ref _started) <= total;

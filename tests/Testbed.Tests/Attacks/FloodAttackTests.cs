@@ -129,9 +129,13 @@ public sealed class FloodAttackTests
         var flood = Assert.Single(result.Attacks);
         Assert.Empty(flood.Errors);
         Assert.True(flood.Attempts > 0);
-        Assert.Equal(0, flood.Details["collateralRefusals"]);
-        Assert.Equal(0, flood.Succeeded);
-        Assert.True(flood.Detected > 0);
+        // What was refused, by whom and whose (the first detections listed): a failure says which sender paid for the flood.
+        var refused = string.Join("; ", result.Detections.GroupBy(d => (d.Layer, d.Reason, d.ClaimedSender, d.Recipient))
+            .OrderByDescending(g => g.Count()).Take(12).Select(g => $"{g.Key.Layer}/{g.Key.Reason} {g.Key.ClaimedSender} → {g.Key.Recipient}: {g.Count()} ({g.Min(d => d.AtMs):0}–{g.Max(d => d.AtMs):0} ms)"));
+        var why = $"{refused}; events {result.SecurityEvents.Total}, attempts {flood.Attempts}, ok {result.Operations.Ok}, details {string.Join(", ", flood.Details.Select(kv => $"{kv.Key} {kv.Value:0.#}"))}";
+        Assert.True(flood.Details["collateralRefusals"] == 0, why);
+        Assert.True(flood.Succeeded == 0, why);
+        Assert.True(flood.Detected > 0, why);
         var replay = result.Detections.Where(d => d.Layer == "replay").ToArray();
         Assert.NotEmpty(replay);
         Assert.All(replay, d => Assert.Equal((ReplayReasons.Quota, "customer/0"), (d.Reason, d.ClaimedSender)));
