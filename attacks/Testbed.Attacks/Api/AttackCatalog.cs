@@ -1,4 +1,6 @@
 using Testbed.Attacks.Builtin;
+using Testbed.Attacks.Scripting;
+using Testbed.Scenarios;
 
 namespace Testbed.Attacks.Api;
 
@@ -49,9 +51,25 @@ public sealed class AttackCatalog
     }
 
     /// <summary>Creates and configures the attack <paramref name="kind"/>; <see cref="ArgumentException"/> for a bad option.</summary>
-    public (Attack Attack, AttackOptions Options) Create(string kind, IReadOnlyDictionary<string, string> options)
+    public (Attack Attack, AttackOptions Options) Create(string kind, IReadOnlyDictionary<string, string> options) => Create(kind, options, null);
+
+    /// <summary>
+    /// As <see cref="Create(string, IReadOnlyDictionary{string, string})"/>, or from <paramref name="script"/> when it is
+    /// given (compiled once per process, <see cref="ScriptCompiler"/>): the attack its class declares, which must be
+    /// <paramref name="kind"/> and no built-in kind.
+    /// </summary>
+    public (Attack Attack, AttackOptions Options) Create(string kind, IReadOnlyDictionary<string, string> options, ScriptSource? script)
     {
-        if (!_factories.TryGetValue(kind, out var factory))
+        Func<Attack> factory;
+        if (script is not null)
+        {
+            factory = ScriptCompiler.Compile(script).NewAttack;
+            if (_factories.ContainsKey(kind))
+            {
+                throw new ArgumentException($"{script.Path} declares attack kind '{kind}', which is a built-in attack");
+            }
+        }
+        else if (!_factories.TryGetValue(kind, out factory!))
         {
             throw new ArgumentException($"unknown attack kind '{kind}'; known: {string.Join(", ", Kinds)}");
         }
@@ -69,12 +87,12 @@ public sealed class AttackCatalog
         return (attack, parsed);
     }
 
-    /// <summary>Checks an attack entry's options; returns an error message or null.</summary>
-    public string? Check(string kind, IReadOnlyDictionary<string, string> options)
+    /// <summary>Checks an attack entry's options (of its script's class when <paramref name="script"/> is given); returns an error message or null.</summary>
+    public string? Check(string kind, IReadOnlyDictionary<string, string> options, ScriptSource? script = null)
     {
         try
         {
-            Create(kind, options);
+            Create(kind, options, script);
             return null;
         }
         catch (ArgumentException ex)

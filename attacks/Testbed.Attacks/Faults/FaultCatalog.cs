@@ -1,4 +1,6 @@
 using Testbed.Attacks.Api;
+using Testbed.Attacks.Scripting;
+using Testbed.Scenarios;
 
 namespace Testbed.Attacks.Faults;
 
@@ -24,14 +26,34 @@ public static class FaultCatalog
     public static IReadOnlyList<string> Kinds => Factories.Keys.Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Creates and configures the fault <paramref name="kind"/>; <see cref="ArgumentException"/> for a bad option.</summary>
-    public static Fault Create(string kind, IReadOnlyDictionary<string, string> options)
+    public static Fault Create(string kind, IReadOnlyDictionary<string, string> options) => Create(kind, options, null);
+
+    /// <summary>
+    /// As <see cref="Create(string, IReadOnlyDictionary{string, string})"/>, or from <paramref name="script"/> when it is
+    /// given (compiled once per process): the fault its class declares, which must be <paramref name="kind"/> and no built-in kind.
+    /// </summary>
+    public static Fault Create(string kind, IReadOnlyDictionary<string, string> options, ScriptSource? script)
     {
-        if (!Factories.TryGetValue(kind, out var factory))
+        Func<Fault> factory;
+        if (script is not null)
+        {
+            factory = ScriptCompiler.Compile(script).NewFault;
+            if (Factories.ContainsKey(kind))
+            {
+                throw new ArgumentException($"{script.Path} declares fault kind '{kind}', which is a built-in fault");
+            }
+        }
+        else if (!Factories.TryGetValue(kind, out factory!))
         {
             throw new ArgumentException($"unknown fault kind '{kind}'; known: {string.Join(", ", Kinds)}");
         }
 
         var fault = factory();
+        if (fault.Kind != kind)
+        {
+            throw new ArgumentException($"fault kind '{kind}' is made by a class that declares kind '{fault.Kind}'");
+        }
+
         var parsed = new AttackOptions(options);
         fault.Configure(parsed);
         parsed.RejectUnread();
@@ -39,11 +61,11 @@ public static class FaultCatalog
     }
 
     /// <summary>Checks a fault entry's options against a cluster of <paramref name="silos"/> silos; returns an error message or null.</summary>
-    public static string? Check(string kind, IReadOnlyDictionary<string, string> options, int silos)
+    public static string? Check(string kind, IReadOnlyDictionary<string, string> options, int silos, ScriptSource? script = null)
     {
         try
         {
-            return Create(kind, options).CheckCluster(silos);
+            return Create(kind, options, script).CheckCluster(silos);
         }
         catch (ArgumentException ex)
         {

@@ -14,7 +14,7 @@ namespace Testbed.Attacks.Hosting;
 public interface IAdversaryGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Creates the attack from the silo's catalog, configures it and attaches it to the silo's wire with exactly the
+    /// Creates the attack from the silo's catalog (or from the spec's script), configures it and attaches it to the silo's wire with exactly the
     /// capabilities it declares. <see cref="ArgumentException"/> for an unknown kind or a bad option; arming twice throws.
     /// </summary>
     Task<AdversaryStatus> Arm(AdversarySpec spec);
@@ -39,13 +39,18 @@ public interface IAdversaryGrain : IGrainWithStringKey
 /// <param name="Start">Window opens, counted from the start of the workload.</param>
 /// <param name="Stop">Window closes (or when the workload ends, whichever is first).</param>
 /// <param name="Seed">Seeds <see cref="AdversaryContext.Random"/>.</param>
+/// <param name="Script">
+/// The entry's script (its whole source and hash), or null for a built-in kind: the silo compiles it (once per distinct
+/// source) rather than reading a path, so a silo in another process runs exactly what the scenario loaded.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record AdversarySpec(
     [property: Id(0)] string Kind,
     [property: Id(1)] IReadOnlyDictionary<string, string> Options,
     [property: Id(2)] TimeSpan Start,
     [property: Id(3)] TimeSpan Stop,
-    [property: Id(4)] int Seed);
+    [property: Id(4)] int Seed,
+    [property: Id(5)] Testbed.Scenarios.ScriptSource? Script = null);
 
 /// <summary>An adversary grain's state as seen from outside.</summary>
 /// <param name="Kind">The attack kind ("" before arming).</param>

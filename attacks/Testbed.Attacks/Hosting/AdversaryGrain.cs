@@ -46,7 +46,7 @@ public sealed class AdversaryGrain(IServiceProvider services, ILocalSiloDetails 
 
         var environment = services.GetService<AdversaryEnvironment>()
             ?? throw new InvalidOperationException($"silo {silo.Name} hosts no adversaries (see AddTestbedAdversaries)");
-        var (attack, options) = environment.Attacks.Create(spec.Kind, spec.Options);
+        var (attack, options) = environment.Attacks.Create(spec.Kind, spec.Options, spec.Script);
         _runtime = new AdversaryRuntime(attack, options, spec.Start, spec.Stop, services.GetRequiredService<WireHooks>(), spec.Seed,
             environment.Time, environment.Compromise);
         _stopGrace = environment.StopGrace;

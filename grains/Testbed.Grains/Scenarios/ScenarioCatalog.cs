@@ -45,6 +45,12 @@ public sealed class ScenarioCatalog
     /// </summary>
     public Func<ActionSpec, int, string?>? CheckFault { get; init; }
 
+    /// <summary>
+    /// Optional loader of the C# file an entry names with <c>script:</c> (compiled before any cluster starts): the kind its
+    /// class declares, or every problem, positioned in the script. Without it, a <c>script:</c> entry is an error.
+    /// </summary>
+    public Func<ScriptSource, ScriptRole, ScriptCheck>? LoadScript { get; init; }
+
     /// <summary>A catalog that knows no names at all.</summary>
     public static ScenarioCatalog Empty { get; } = new([], [], [], []);
 
@@ -64,13 +70,26 @@ public sealed class ScenarioCatalog
     public bool IsDefense(string name) => defenseSet.Contains(name);
 
     /// <summary>True when <paramref name="kind"/> is a known fault kind.</summary>
-    public bool IsFaultKind(string kind) => faultSet.Contains(kind);
+    public bool IsFaultKind(string kind) => ScriptsUnresolved || faultSet.Contains(kind);
 
     /// <summary>True when <paramref name="kind"/> is a known attack kind.</summary>
-    public bool IsAttackKind(string kind) => attackSet.Contains(kind);
+    public bool IsAttackKind(string kind) => ScriptsUnresolved || attackSet.Contains(kind);
+
+    /// <summary>A scenario's catalog after one of its scripts failed to load: any kind passes (the script's errors are reported instead).</summary>
+    internal bool ScriptsUnresolved { get; private init; }
 
     /// <summary>True when <paramref name="name"/> is a known invariant.</summary>
     public bool IsInvariant(string name) => invariantSet.Contains(name);
+
+    /// <summary>This catalog plus kinds that one scenario's scripts declare (for its <c>expect:</c> section).</summary>
+    internal ScenarioCatalog WithKinds(IReadOnlyCollection<string> attackKinds, IReadOnlyCollection<string> faultKinds, bool unresolved = false) =>
+        attackKinds.Count == 0 && faultKinds.Count == 0 && !unresolved
+            ? this
+            : new ScenarioCatalog(Defenses, [.. FaultKinds, .. faultKinds], [.. AttackKinds, .. attackKinds], Invariants)
+            {
+                CheckDefense = CheckDefense, CheckDefenseList = CheckDefenseList, CheckAttack = CheckAttack, CheckFault = CheckFault, LoadScript = LoadScript,
+                ScriptsUnresolved = unresolved,
+            };
 
     private static IReadOnlyList<string> Distinct(IEnumerable<string> names, string parameter, out HashSet<string> set)
     {

@@ -114,11 +114,14 @@ public sealed record WorkloadSpec
     public int Retries { get; init; } = 2;
 }
 
-/// <summary>A fault or attack: a registered kind active from <see cref="Start"/> to <see cref="Stop"/>.</summary>
+/// <summary>A fault or attack: a registered kind (or a script's) active from <see cref="Start"/> to <see cref="Stop"/>.</summary>
 public sealed record ActionSpec
 {
-    /// <summary>The registered fault or attack kind.</summary>
+    /// <summary>The registered fault or attack kind, or the kind the entry's <see cref="Script"/> declares.</summary>
     public string Kind { get; init; } = "";
+
+    /// <summary>The C# file the entry names with <c>script:</c> (resolved against the scenario's folder), or null for a built-in kind.</summary>
+    public ScriptSource? Script { get; init; }
 
     /// <summary>Offset from the start of the run at which the action begins.</summary>
     public TimeSpan Start { get; init; }

@@ -15,7 +15,7 @@ internal static partial class ScenarioReader
     private static readonly string[] ClusterKeys = ["silos", "storage", "redis", "responseTimeout"];
     private static readonly string[] StorageKinds = ["embedded", "redis"];
     private static readonly string[] ExpectKeys = ["invariants", "violated", "minGoodput", "maxP99Ms", "minP50Ms", "maxSecurityEvents", "securityEvents", "attacks", "faults"];
-    private static readonly string[] ActionKeys = ["kind", "start", "stop"];
+    private static readonly string[] ActionKeys = ["kind", "script", "start", "stop"];
 
     /// <summary>The scenario, or null when any error was recorded.</summary>
     public static Scenario? Read(ScenarioErrorSink sink, YamlMappingNode root, ScenarioCatalog catalog)
@@ -31,6 +31,11 @@ internal static partial class ScenarioReader
 
         var seed = r.Required("seed") is { } seedNode ? YamlScalars.Integer(sink, seedNode, "seed", 0, int.MaxValue) : null;
         var cluster = ReadCluster(sink, r.Mapping("cluster"));
+        var faults = ReadActions(sink, r.Sequence("faults"), "faults", ScriptRole.Fault, catalog.FaultKinds, catalog,
+            catalog.CheckFault is { } checkFault ? f => checkFault(f, cluster.Silos) : null);
+        var attacks = ReadActions(sink, r.Sequence("attacks"), "attacks", ScriptRole.Attack, catalog.AttackKinds, catalog, catalog.CheckAttack);
+        // Expectations may name the kinds this scenario's scripts declare.
+        var expectCatalog = catalog.WithKinds(Scripted(attacks), Scripted(faults), sink.ScriptFailed);
         var scenario = new Scenario
         {
             Name = name ?? "",
@@ -39,10 +44,9 @@ internal static partial class ScenarioReader
             Cluster = cluster,
             Workload = WorkloadReader.Read(sink, r.Mapping("workload")),
             DefenseSpecs = DefenseListReader.Read(sink, r.Sequence("defenses"), catalog),
-            Faults = ReadActions(sink, r.Sequence("faults"), "faults", "fault kind", catalog.FaultKinds,
-                catalog.CheckFault is { } checkFault ? f => checkFault(f, cluster.Silos) : null),
-            Attacks = ReadActions(sink, r.Sequence("attacks"), "attacks", "attack kind", catalog.AttackKinds, catalog.CheckAttack),
-            Expect = ReadExpect(sink, r.Mapping("expect"), catalog),
+            Faults = faults,
+            Attacks = attacks,
+            Expect = ReadExpect(sink, r.Mapping("expect"), expectCatalog),
             SourcePath = sink.File,
         };
 
@@ -161,10 +165,14 @@ internal static partial class ScenarioReader
         return names.AsReadOnly();
     }
 
+    private static string[] Scripted(IReadOnlyList<ActionSpec> actions) =>
+        actions.Where(a => a.Script is not null).Select(a => a.Kind).Distinct(StringComparer.Ordinal).ToArray();
+
     private static IReadOnlyList<ActionSpec> ReadActions(
-        ScenarioErrorSink sink, YamlSequenceNode? node, string path, string what, IReadOnlyList<string> knownKinds,
-        Func<ActionSpec, string?>? check = null)
+        ScenarioErrorSink sink, YamlSequenceNode? node, string path, ScriptRole role, IReadOnlyList<string> knownKinds,
+        ScenarioCatalog catalog, Func<ActionSpec, string?>? check)
     {
+        var what = role == ScriptRole.Attack ? "attack kind" : "fault kind";
         var actions = new List<ActionSpec>();
         if (node is null)
         {
@@ -177,13 +185,17 @@ internal static partial class ScenarioReader
             var itemPath = $"{path}[{index++}]";
             if (item is not YamlMappingNode mapping)
             {
-                sink.Add(item, $"{itemPath}: expected a mapping with 'kind', 'start' and 'stop', found {YamlScalars.Describe(item)}");
+                sink.Add(item, $"{itemPath}: expected a mapping with 'kind' (or 'script'), 'start' and 'stop', found {YamlScalars.Describe(item)}");
                 continue;
             }
 
-            if (ReadAction(sink, mapping, itemPath, what, knownKinds) is { } action)
+            if (ReadAction(sink, mapping, itemPath, what, knownKinds, catalog, role) is { } action)
             {
-                if (check?.Invoke(action) is { } problem)
+                if (action.Script is { } script && actions.FirstOrDefault(a => a.Kind == action.Kind && a.Script is { } other && other.Hash != script.Hash) is { } clash)
+                {
+                    sink.Add(mapping, $"{itemPath}: kind '{action.Kind}' is declared by two different scripts, {clash.Script!.Path} and {script.Path}; results are matched by kind");
+                }
+                else if (check?.Invoke(action) is { } problem)
                 {
                     sink.Add(mapping, $"{itemPath} ({action.Kind}): {problem}");
                 }
@@ -198,14 +210,30 @@ internal static partial class ScenarioReader
     }
 
     private static ActionSpec? ReadAction(
-        ScenarioErrorSink sink, YamlMappingNode node, string path, string what, IReadOnlyList<string> knownKinds)
+        ScenarioErrorSink sink, YamlMappingNode node, string path, string what, IReadOnlyList<string> knownKinds, ScenarioCatalog catalog, ScriptRole role)
     {
         var before = sink.Count;
         var r = new YamlMappingReader(sink, node, path, allowedKeys: null);
 
-        var kindNode = r.Required("kind");
+        var scriptNode = r.Value("script");
+        var kindNode = scriptNode is null ? r.Required("kind") : r.Value("kind");
         var kind = kindNode is null ? null : YamlScalars.Text(sink, kindNode, r.Name("kind"));
-        if (kind is not null && !knownKinds.Contains(kind, StringComparer.Ordinal))
+        ScriptSource? script = null;
+        if (scriptNode is not null && ScriptEntryReader.Read(r, catalog, role, scriptNode) is { } loaded)
+        {
+            script = loaded.Script;
+            if (knownKinds.Contains(loaded.Kind, StringComparer.Ordinal))
+            {
+                sink.Add(scriptNode, $"{r.Name("script")}: the script declares kind '{loaded.Kind}', which is a built-in {what}; give the script's class a kind of its own");
+            }
+            else if (kind is not null && kind != loaded.Kind)
+            {
+                sink.Add(kindNode!, $"{r.Name("kind")}: '{kind}' does not match the kind the script declares, '{loaded.Kind}'");
+            }
+
+            kind = loaded.Kind;
+        }
+        else if (scriptNode is null && kind is not null && !knownKinds.Contains(kind, StringComparer.Ordinal))
         {
             sink.Add(kindNode!, $"{r.Name("kind")}: unknown {what} {YamlScalars.Quote(kind)}; {Known(what, knownKinds)}");
         }
@@ -243,6 +271,7 @@ internal static partial class ScenarioReader
         return new ActionSpec
         {
             Kind = kind!,
+            Script = script,
             Start = start!.Value,
             Stop = stop!.Value,
             Options = options.AsReadOnly(),

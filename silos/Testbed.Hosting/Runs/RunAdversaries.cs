@@ -31,7 +31,7 @@ internal sealed class RunAdversaries
         {
             var attack = scenario.Attacks[i];
             await grains[i].Arm(new AdversarySpec(attack.Kind, new Dictionary<string, string>(attack.Options, StringComparer.Ordinal),
-                attack.Start, attack.Stop, unchecked((scenario.Seed * 31) + i + 1)));
+                attack.Start, attack.Stop, unchecked((scenario.Seed * 31) + i + 1), attack.Script));
         }
 
         return new RunAdversaries(grains);

@@ -186,7 +186,7 @@ public static class ScenarioRunner
     {
         var nodes = new EmbeddedNodeControl(cluster);
         return scenario.Faults.Select((spec, i) => new FaultRuntime(
-            FaultCatalog.Create(spec.Kind, spec.Options), spec.Start, spec.Stop,
+            FaultCatalog.Create(spec.Kind, spec.Options, spec.Script), spec.Start, spec.Stop,
             new FaultContext(new Random(unchecked((scenario.Seed * 37) + i + 1)), TimeProvider.System, cluster.Hooks, nodes))).ToArray();
     }
 

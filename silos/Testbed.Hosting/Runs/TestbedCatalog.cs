@@ -27,8 +27,9 @@ public static class TestbedCatalog
         {
             CheckDefense = DefenseCatalog.Check,
             CheckDefenseList = DefenseCatalog.CheckList,
-            CheckAttack = a => attacks.Check(a.Kind, a.Options),
-            CheckFault = (f, silos) => Attacks.Faults.FaultCatalog.Check(f.Kind, f.Options, silos),
+            CheckAttack = a => attacks.Check(a.Kind, a.Options, a.Script),
+            CheckFault = (f, silos) => Attacks.Faults.FaultCatalog.Check(f.Kind, f.Options, silos, f.Script),
+            LoadScript = Attacks.Scripting.ScriptCompiler.Check,
         };
     }
 }
