@@ -22,6 +22,7 @@ public static class TestbedCli
             ScenarioCommands.Suite(error, args),
             AblateCommand.Create(error, args),
             BenchCommands.Bench(),
+            NewCommand.Create(error),
         };
 
         var parse = root.Parse(args);
