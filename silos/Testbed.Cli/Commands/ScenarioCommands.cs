@@ -15,9 +15,17 @@ internal static class ScenarioCommands
     {
         var scenario = new Argument<FileInfo>("scenario") { Description = "The scenario file (YAML) to run." };
         var (outDir, quiet) = CommonOptions();
-        var command = new Command("run", "Run one scenario on an embedded multi-silo cluster and check it.") { scenario, outDir, quiet };
+        var watch = new Option<bool>("--watch")
+        {
+            Description = "After the run, wait; when the scenario or a script it names changes, compile and run again (errors shown, watching goes on). Ctrl-C ends it.",
+        };
+        var command = new Command("run", "Run one scenario on an embedded multi-silo cluster and check it.") { scenario, outDir, quiet, watch };
         command.SetAction((parse, ct) =>
-            ExecuteAsync([parse.GetValue(scenario)!.FullName], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, args, error, ct));
+        {
+            var file = parse.GetValue(scenario)!.FullName;
+            Task<int> Once(CancellationToken token) => ExecuteAsync([file], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, args, error, token);
+            return parse.GetValue(watch) ? ScenarioWatch.RunAsync(file, Once, ct) : Once(ct);
+        });
         return command;
     }
 

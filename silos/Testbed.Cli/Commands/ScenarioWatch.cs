@@ -1,0 +1,94 @@
+using Spectre.Console;
+using Testbed.Attacks.Scripting;
+using Testbed.Hosting.Runs;
+using Testbed.Scenarios;
+
+namespace Testbed.Cli.Commands;
+
+/// <summary>
+/// <c>testbed run --watch</c>, as mitmproxy reloads an addon: run, then watch the scenario file and every script it names
+/// (by content, polled: editors that save by renaming are seen too); on a change run again — a scenario or script that
+/// no longer loads shows its errors and watching goes on. Scripts of earlier versions are unloaded. Ctrl-C ends it with
+/// the last run's exit code.
+/// </summary>
+internal static class ScenarioWatch
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
+
+    public static async Task<int> RunAsync(string scenario, Func<CancellationToken, Task<int>> run, CancellationToken cancellationToken)
+    {
+        var exit = ExitCodes.BadInput;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                exit = await run(cancellationToken);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            var files = Watched(scenario);
+            ScriptCompiler.Evict(files.Where(f => f.EndsWith(".cs", StringComparison.OrdinalIgnoreCase)).Select(f => Hash(f) ?? "").ToHashSet(StringComparer.Ordinal));
+            AnsiConsole.MarkupLineInterpolated($"[grey]watching {string.Join(", ", files.Select(Path.GetFileName))} — Ctrl-C to stop[/]");
+            if (!await ChangedAsync(files, cancellationToken))
+            {
+                break;
+            }
+
+            AnsiConsole.MarkupLine("[yellow]changed: running again[/]");
+        }
+
+        return exit;
+    }
+
+    /// <summary>The scenario and the scripts it names; when it does not load, the files its errors are in.</summary>
+    internal static IReadOnlyList<string> Watched(string scenario)
+    {
+        try
+        {
+            var loaded = ScenarioLoader.LoadFile(scenario, TestbedCatalog.Default);
+            return [scenario, .. loaded.Attacks.Concat(loaded.Faults).Select(a => a.Script?.Path).OfType<string>().Select(Path.GetFullPath).Distinct(StringComparer.Ordinal)];
+        }
+        catch (ScenarioException ex)
+        {
+            return [scenario, .. ex.Errors.Select(e => Path.GetFullPath(e.File)).Where(f => f != scenario).Distinct(StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>Waits until one of <paramref name="files"/> changes content (true) or the watch is cancelled (false).</summary>
+    private static async Task<bool> ChangedAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+    {
+        var before = files.Select(Hash).ToArray();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(Poll, cancellationToken);
+                if (files.Select(Hash).Where((hash, i) => hash != before[i]).Any())
+                {
+                    await Task.Delay(Poll, cancellationToken); // an editor may write in steps: let it finish
+                    return true;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The SHA-256 of a file's UTF-8 text as scripts are hashed (<see cref="ScriptSource.Of"/>), or null when it cannot be read.</summary>
+    private static string? Hash(string file)
+    {
+        try
+        {
+            return ScriptSource.Of(file, File.ReadAllText(file)).Hash;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
