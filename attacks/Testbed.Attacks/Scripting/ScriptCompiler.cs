@@ -24,12 +24,16 @@ public static class ScriptCompiler
     private static readonly Lazy<MetadataReference[]> References = new(LoadReferences);
     private static readonly SyntaxTree Usings = CSharpSyntaxTree.ParseText(
         SourceText.From(string.Concat(ScriptApi.GlobalUsings.Select(u => $"global using {u};\n")), Encoding.UTF8), Parse, path: "<global usings>");
+    private static readonly ConcurrentDictionary<string, int> CompilationsByHash = new(StringComparer.Ordinal);
     private static long _compilations;
 
     private static CSharpParseOptions Parse => new(LanguageVersion.Latest);
 
     /// <summary>How many compilations this process ran (cache misses).</summary>
     public static long Compilations => Interlocked.Read(ref _compilations);
+
+    /// <summary>How many times this process compiled the source of SHA-256 <paramref name="hash"/> (1 after any number of loads, until evicted).</summary>
+    public static int CompilationsOf(string hash) => CompilationsByHash.GetValueOrDefault(hash);
 
     /// <summary>The compiled script for <paramref name="source"/>: from the cache when this source compiled before.</summary>
     public static CompiledScript Compile(ScriptSource source)
@@ -50,12 +54,16 @@ public static class ScriptCompiler
     /// <summary>The kind <paramref name="source"/>'s class declares for <paramref name="role"/>, or every problem (for the scenario loader).</summary>
     public static ScriptCheck Check(ScriptSource source, ScriptRole role) => Compile(source).Check(role);
 
-    /// <summary>Drops every cached script but those of <paramref name="keep"/> (hashes) and unloads them (<c>--watch</c> after a change).</summary>
-    public static void Evict(IReadOnlySet<string> keep)
+    /// <summary>
+    /// Drops and unloads the cached versions of the files in <paramref name="current"/> (full path → hash of what the file
+    /// holds now) other than the current one (<c>--watch</c> after a change); scripts of other files stay.
+    /// </summary>
+    public static void EvictOlderVersions(IReadOnlyDictionary<string, string?> current)
     {
         foreach (var (hash, lazy) in Cache)
         {
-            if (!keep.Contains(hash) && Cache.TryRemove(hash, out _) && lazy.IsValueCreated)
+            if (lazy.IsValueCreated && current.TryGetValue(Path.GetFullPath(lazy.Value.Source.Path), out var now) && now != hash
+                && Cache.TryRemove(hash, out _))
             {
                 lazy.Value.Unload();
             }
@@ -65,6 +73,7 @@ public static class ScriptCompiler
     private static CompiledScript CompileNow(ScriptSource source)
     {
         Interlocked.Increment(ref _compilations);
+        CompilationsByHash.AddOrUpdate(source.Hash, 1, (_, n) => n + 1);
         var clock = Stopwatch.StartNew();
         var tree = CSharpSyntaxTree.ParseText(SourceText.From(source.Source, Encoding.UTF8), Parse, path: source.Path);
         var name = $"script-{source.Hash[..16]}";

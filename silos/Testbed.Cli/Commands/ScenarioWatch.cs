@@ -20,6 +20,9 @@ internal static class ScenarioWatch
         var exit = ExitCodes.BadInput;
         while (!cancellationToken.IsCancellationRequested)
         {
+            // The files and their content before the run: an edit saved while the run goes on is a change too.
+            var files = Watched(scenario);
+            var before = files.Select(Hash).ToArray();
             try
             {
                 exit = await run(cancellationToken);
@@ -29,10 +32,9 @@ internal static class ScenarioWatch
                 break;
             }
 
-            var files = Watched(scenario);
-            ScriptCompiler.Evict(files.Where(f => f.EndsWith(".cs", StringComparison.OrdinalIgnoreCase)).Select(f => Hash(f) ?? "").ToHashSet(StringComparer.Ordinal));
+            ScriptCompiler.EvictOlderVersions(files.Skip(1).ToDictionary(f => f, Hash, StringComparer.Ordinal));
             AnsiConsole.MarkupLineInterpolated($"[grey]watching {string.Join(", ", files.Select(Path.GetFileName))} — Ctrl-C to stop[/]");
-            if (!await ChangedAsync(files, cancellationToken))
+            if (!await ChangedAsync(files, before, cancellationToken))
             {
                 break;
             }
@@ -57,10 +59,9 @@ internal static class ScenarioWatch
         }
     }
 
-    /// <summary>Waits until one of <paramref name="files"/> changes content (true) or the watch is cancelled (false).</summary>
-    private static async Task<bool> ChangedAsync(IReadOnlyList<string> files, CancellationToken cancellationToken)
+    /// <summary>Waits until one of <paramref name="files"/> differs from <paramref name="before"/> (true) or the watch is cancelled (false).</summary>
+    private static async Task<bool> ChangedAsync(IReadOnlyList<string> files, string?[] before, CancellationToken cancellationToken)
     {
-        var before = files.Select(Hash).ToArray();
         try
         {
             while (true)

@@ -111,7 +111,7 @@ public class ScenarioRuleTests
     [Fact]
     public void Fault_entry_must_be_a_mapping()
     {
-        SingleError(Yaml("name: x", "seed: 1", "faults:", "  - latency"), 4, 5, "faults[0]: expected a mapping with 'kind', 'start' and 'stop'");
+        SingleError(Yaml("name: x", "seed: 1", "faults:", "  - latency"), 4, 5, "faults[0]: expected a mapping with 'kind' (or 'script'), 'start' and 'stop'");
     }
 
     [Fact]
