@@ -64,10 +64,14 @@ public sealed class BuiltinAttackTests
     public async Task Tampered_orders_apply_without_defenses_and_are_detected_with_them()
     {
         const string attack = "{kind: tamper, start: 50ms, stop: 30s, count: 10, probability: 0.2}";
-        var none = (await Run("tamper-none", "none", attack)).Attacks.Single();
-        var zeroTrust = await Run("tamper-zt", "zero-trust", attack);
+        // A fixed number of orders (not a duration: a loaded machine sees fewer in 1 s) and balances no tampered amount
+        // (×10 + 1) exceeds, so that under none every one of the 10 applies: CI once saw 0 succeeded, all declined or unseen.
+        const string size = "operations: 600\n  initialBalance: 1000000";
+        var none = (await Run("tamper-none", "none", attack, size: size)).Attacks.Single();
+        var zeroTrust = await Run("tamper-zt", "zero-trust", attack, size: size);
 
-        Assert.True(none.Succeeded > 0);
+        Assert.Equal(10, none.Attempts);
+        Assert.Equal(10, none.Succeeded);
         var defended = zeroTrust.Attacks.Single();
         Assert.Equal(10, defended.Attempts);
         Assert.Equal(0, defended.Succeeded);
