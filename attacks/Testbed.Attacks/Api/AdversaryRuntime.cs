@@ -66,12 +66,14 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         var time = Context.Time;
         try
         {
-            var wait = _start - (time.GetUtcNow() - workloadStartedAt);
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, time, runEnded);
-            Context.OpenedAt = time.GetUtcNow();
-            _open = true;
-            using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded);
-            window.CancelAfter(_stop - _start); // a window opened late by a busy timer still gets its full length
+            if (!OpenIfDue(workloadStartedAt))
+            {
+                await Task.Delay(Due(workloadStartedAt), time, runEnded);
+                OpenWindow();
+            }
+
+            using var stopAt = new CancellationTokenSource(_stop - _start, time); // a window opened late by a busy timer still gets its full length
+            using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded, stopAt.Token);
             try
             {
                 await _attack.ActAsync(Context, window.Token);
@@ -97,6 +99,33 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
                 Context.ClosedAt = time.GetUtcNow();
             }
         }
+    }
+
+    /// <summary>
+    /// Opens the window now when its start (from <paramref name="workloadStartedAt"/>) has come, and says whether it is
+    /// open. Called before the workload sends its first message, a window starting at 0 then sees every message, however
+    /// late a busy thread pool runs <see cref="RunAsync(DateTimeOffset, CancellationToken)"/>.
+    /// </summary>
+    public bool OpenIfDue(DateTimeOffset workloadStartedAt)
+    {
+        if (!_open && Due(workloadStartedAt) <= TimeSpan.Zero)
+        {
+            OpenWindow();
+        }
+
+        return _open;
+    }
+
+    private TimeSpan Due(DateTimeOffset workloadStartedAt)
+    {
+        var wait = _start - (Context.Time.GetUtcNow() - workloadStartedAt);
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+    }
+
+    private void OpenWindow()
+    {
+        Context.OpenedAt = Context.Time.GetUtcNow();
+        _open = true;
     }
 
     /// <inheritdoc />

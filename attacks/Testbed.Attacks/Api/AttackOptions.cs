@@ -70,7 +70,7 @@ public sealed class AttackOptions(IReadOnlyDictionary<string, string> raw)
         var unread = Raw.Keys.Where(k => !_read.Contains(k)).Order(StringComparer.Ordinal).ToArray();
         if (unread.Length > 0)
         {
-            throw new ArgumentException($"unknown option{(unread.Length > 1 ? "s" : "")} {string.Join(", ", unread.Select(k => $"'{k}'"))}; this attack reads {string.Join(", ", _read.Order(StringComparer.Ordinal))}");
+            throw new ArgumentException($"unknown option{(unread.Length > 1 ? "s" : "")} {string.Join(", ", unread.Select(k => $"'{k}'"))}; {(_read.Count == 0 ? "it takes no options" : $"it reads {string.Join(", ", _read.Order(StringComparer.Ordinal))}")}");
         }
     }
 }

@@ -66,6 +66,7 @@ public sealed class AdversaryGrain(IServiceProvider services, ILocalSiloDetails 
 
         _runEnded = new CancellationTokenSource();
         var runEnded = _runEnded.Token;
+        runtime.OpenIfDue(workloadStartedAt); // before the workload starts: a window due now misses none of its messages
         _window = Task.Run(() => runtime.RunAsync(workloadStartedAt, runEnded), CancellationToken.None);
         return Task.CompletedTask;
     }

@@ -63,9 +63,10 @@ public sealed class BuiltinAttackTests
     [Fact]
     public async Task Tampered_orders_apply_without_defenses_and_are_detected_with_them()
     {
-        const string attack = "{kind: tamper, start: 50ms, stop: 30s, count: 10, probability: 0.2}";
-        // A fixed number of orders (not a duration: a loaded machine sees fewer in 1 s) and balances no tampered amount
-        // (×10 + 1) exceeds, so that under none every one of the 10 applies: CI once saw 0 succeeded, all declined or unseen.
+        // Opens with the workload (a window due at once opens before its first message; CI once saw a 50 ms timer fire
+        // after all 600 orders were done, 0 attempts), a fixed number of orders (a loaded machine sees fewer in 1 s) and
+        // balances no tampered amount (×10 + 1) exceeds: under none every one of the 10 applies.
+        const string attack = "{kind: tamper, start: 0s, stop: 30s, count: 10, probability: 0.2}";
         const string size = "operations: 600\n  initialBalance: 1000000";
         var none = (await Run("tamper-none", "none", attack, size: size)).Attacks.Single();
         var zeroTrust = await Run("tamper-zt", "zero-trust", attack, size: size);
