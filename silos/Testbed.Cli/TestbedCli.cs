@@ -7,8 +7,12 @@ namespace Testbed.Cli;
 /// <summary>The <c>testbed</c> command line: parses arguments, runs a command, returns the exit code.</summary>
 public static class TestbedCli
 {
-    /// <summary>Runs the CLI with <paramref name="args"/>; returns the process exit code (see <see cref="ExitCodes"/>).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? error = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs the CLI with <paramref name="args"/>; returns the process exit code (see <see cref="ExitCodes"/>). Errors go to
+    /// <paramref name="error"/> (default stderr); <paramref name="output"/>, when given, receives what <c>list</c> prints
+    /// (default: the console).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? error = null, TextWriter? output = null, CancellationToken cancellationToken = default)
     {
         error ??= Console.Error;
         if (Console.IsOutputRedirected && AnsiConsole.Profile.Width < 120)
@@ -23,6 +27,7 @@ public static class TestbedCli
             AblateCommand.Create(error, args),
             BenchCommands.Bench(),
             NewCommand.Create(error),
+            ListCommand.Create(error, output),
         };
 
         var parse = root.Parse(args);

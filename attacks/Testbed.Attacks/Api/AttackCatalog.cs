@@ -53,6 +53,11 @@ public sealed class AttackCatalog
     /// <summary>Creates and configures the attack <paramref name="kind"/>; <see cref="ArgumentException"/> for a bad option.</summary>
     public (Attack Attack, AttackOptions Options) Create(string kind, IReadOnlyDictionary<string, string> options) => Create(kind, options, null);
 
+    /// <summary>Describes the attack <paramref name="kind"/> (a new instance, <see cref="KindDescription.Describe(Attack)"/>); <see cref="ArgumentException"/> for an unknown kind.</summary>
+    public KindDescription Describe(string kind) => _factories.TryGetValue(kind, out var factory)
+        ? KindDescription.Describe(factory())
+        : throw new ArgumentException($"unknown attack kind '{kind}'; known: {string.Join(", ", Kinds)}");
+
     /// <summary>
     /// As <see cref="Create(string, IReadOnlyDictionary{string, string})"/>, or from <paramref name="script"/> when it is
     /// given (compiled once per process, <see cref="ScriptCompiler"/>): the attack its class declares, which must be

@@ -13,6 +13,12 @@ public abstract class Fault
     /// <summary>The scenario kind, e.g. <c>drop</c>.</summary>
     public abstract string Kind { get; }
 
+    /// <summary>
+    /// One line saying what the fault does, for <c>testbed list faults</c>. Every built-in fault says it; a script's fault may
+    /// (empty when it does not).
+    /// </summary>
+    public virtual string Description => "";
+
     /// <summary>What the fault acts on, as written for results (e.g. "payments, account/3", "silo 1", "all").</summary>
     public virtual string Targets => "all";
 

@@ -28,6 +28,11 @@ public static class FaultCatalog
     /// <summary>Creates and configures the fault <paramref name="kind"/>; <see cref="ArgumentException"/> for a bad option.</summary>
     public static Fault Create(string kind, IReadOnlyDictionary<string, string> options) => Create(kind, options, null);
 
+    /// <summary>Describes the fault <paramref name="kind"/> (a new instance, <see cref="KindDescription.Describe(Fault)"/>); <see cref="ArgumentException"/> for an unknown kind.</summary>
+    public static KindDescription Describe(string kind) => Factories.TryGetValue(kind, out var factory)
+        ? KindDescription.Describe(factory())
+        : throw new ArgumentException($"unknown fault kind '{kind}'; known: {string.Join(", ", Kinds)}");
+
     /// <summary>
     /// As <see cref="Create(string, IReadOnlyDictionary{string, string})"/>, or from <paramref name="script"/> when it is
     /// given (compiled once per process): the fault its class declares, which must be <paramref name="kind"/> and no built-in kind.

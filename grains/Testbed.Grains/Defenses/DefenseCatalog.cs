@@ -18,13 +18,27 @@ public sealed record DefenseSetup(
 /// </summary>
 public static partial class DefenseCatalog
 {
-    /// <summary>A layer the catalog can add: how to check its options and how to add it to a pipeline.</summary>
-    public sealed record LayerEntry(string Name, Func<IReadOnlyDictionary<string, string>, Action<DefensePipelineBuilder>> Configure);
+    /// <summary>
+    /// A layer the catalog can add: one line of description, the option keys it accepts with the defaults of those that
+    /// have one (as a scenario writes them, from its options type), how to check its options and how to add it to a pipeline.
+    /// </summary>
+    public sealed record LayerEntry(
+        string Name,
+        string Description,
+        IReadOnlyList<string> Keys,
+        IReadOnlyDictionary<string, string> Defaults,
+        Func<IReadOnlyDictionary<string, string>, Action<DefensePipelineBuilder>> Configure);
 
-    private static readonly Dictionary<string, LayerEntry> LayerEntries = CreateLayerEntries().ToDictionary(e => e.Name, StringComparer.Ordinal);
+    /// <summary>Every layer a scenario may name.</summary>
+    public static IReadOnlyList<LayerEntry> Layers { get; } = [.. CreateLayerEntries()];
+
+    private static readonly Dictionary<string, LayerEntry> LayerEntries = Layers.ToDictionary(e => e.Name, StringComparer.Ordinal);
 
     /// <summary>Presets by name, each a list of (layer, default options).</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<(string Layer, IReadOnlyDictionary<string, string> Options)>> Presets { get; } = CreatePresets();
+
+    /// <summary>One line describing each preset, by name (the same names as <see cref="Presets"/>).</summary>
+    public static IReadOnlyDictionary<string, string> PresetDescriptions { get; } = CreatePresetDescriptions();
 
     /// <summary>Every name a scenario may use: presets first, then layers.</summary>
     public static IReadOnlyList<string> Names => [.. Presets.Keys, .. LayerEntries.Keys];

@@ -152,7 +152,7 @@ public sealed class ScriptedAttackTests : IDisposable
         var result = Path.Combine(_dir, "out", "watched", "result.json");
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var error = new StringWriter();
-        var watch = TestbedCli.RunAsync(["run", scenario, "--out", Path.Combine(_dir, "out"), "--quiet", "--watch"], error, stop.Token);
+        var watch = TestbedCli.RunAsync(["run", scenario, "--out", Path.Combine(_dir, "out"), "--quiet", "--watch"], error, cancellationToken: stop.Token);
 
         async Task Until(Func<bool> done)
         {

@@ -20,6 +20,9 @@ public sealed class ClockSkew : Fault
     public override string Kind => "clock-skew";
 
     /// <inheritdoc />
+    public override string Description => "skews the clock a silo's services read by 'offset', drifting by 'drift' seconds per second";
+
+    /// <inheritdoc />
     public override string Targets => _position is { } p ? $"silo {p}" : "all silos";
 
     /// <inheritdoc />

@@ -10,6 +10,9 @@ public class Kill : NodeFault
     public override string Kind => "kill";
 
     /// <inheritdoc />
+    public override string Description => "crashes a silo (no graceful shutdown); after 'down' a fresh silo joins in its place";
+
+    /// <inheritdoc />
     protected override string? HoldOption => "down";
 
     /// <inheritdoc />
@@ -34,6 +37,9 @@ public sealed class Stop : Kill
 {
     /// <inheritdoc />
     public override string Kind => "stop";
+
+    /// <inheritdoc />
+    public override string Description => "stops a silo gracefully (activations deactivate, state is written); after 'down' a fresh silo joins";
 
     /// <inheritdoc />
     protected override bool Graceful => true;

@@ -11,6 +11,9 @@ public sealed class Pause : NodeFault
     public override string Kind => "pause";
 
     /// <inheritdoc />
+    public override string Description => "holds every grain call arriving at a silo for 'for' (as a SIGSTOP or a long GC pause), then resumes";
+
+    /// <inheritdoc />
     protected override string? HoldOption => "for";
 
     /// <inheritdoc />

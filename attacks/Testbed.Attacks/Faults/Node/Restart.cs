@@ -7,6 +7,9 @@ public sealed class Restart : NodeFault
     public override string Kind => "restart";
 
     /// <inheritdoc />
+    public override string Description => "stops a silo gracefully and starts it again at once";
+
+    /// <inheritdoc />
     protected override async Task<Func<Task>?> StrikeAsync(FaultContext context, int position)
     {
         var name = context.Nodes.SiloName(position);

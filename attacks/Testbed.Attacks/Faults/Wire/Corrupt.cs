@@ -3,13 +3,16 @@ using Testbed.Wire;
 
 namespace Testbed.Attacks.Faults.Wire;
 
-/// <summary><c>corrupt</c>: flips <c>bits</c> (default 1) random bits of the encoded envelope, anywhere in the frame.</summary>
+/// <summary><c>corrupt</c>: flips <c>bits</c> random bits of the encoded envelope, anywhere in the frame.</summary>
 public sealed class Corrupt : WireFault
 {
     private int _bits = 1;
 
     /// <inheritdoc />
     public override string Kind => "corrupt";
+
+    /// <inheritdoc />
+    public override string Description => "flips 'bits' random bits of the encoded envelope, anywhere in the frame";
 
     /// <inheritdoc />
     protected override void ConfigureFault(AttackOptions options) => _bits = options.Integer("bits", 1, 1, 64);

@@ -4,7 +4,7 @@ using Testbed.Wire;
 namespace Testbed.Attacks.Faults.Wire;
 
 /// <summary>
-/// <c>delay</c>: holds matching messages for <c>latency</c> (default 50ms) varied by <c>jitter</c> (default 0) following
+/// <c>delay</c>: holds matching messages for <c>latency</c> varied by <c>jitter</c> (default 0) following
 /// <c>distribution</c>: <c>uniform</c> (latency ± jitter), <c>normal</c> (σ = jitter) or <c>exponential</c> (latency plus an
 /// exponential tail of mean jitter). Never negative.
 /// </summary>
@@ -15,6 +15,9 @@ public sealed class Delay : WireFault
 
     /// <inheritdoc />
     public override string Kind => "delay";
+
+    /// <inheritdoc />
+    public override string Description => "holds matching messages for 'latency' varied by 'jitter': uniform, normal or exponential";
 
     /// <inheritdoc />
     protected override void ConfigureFault(AttackOptions options)

@@ -9,6 +9,9 @@ public sealed class Drop : WireFault
     public override string Kind => "drop";
 
     /// <inheritdoc />
+    public override string Description => "loses matching messages (the sender sees the exchange fail: indeterminate to a client)";
+
+    /// <inheritdoc />
     protected override ValueTask<InterceptDecision> ActAsync(WireMessage message, CancellationToken cancellationToken) =>
         ValueTask.FromResult(InterceptDecision.Drop);
 }

@@ -3,13 +3,16 @@ using Testbed.Wire;
 
 namespace Testbed.Attacks.Faults.Wire;
 
-/// <summary><c>duplicate</c>: delivers <c>copies</c> (default 1) extra copies of matching requests, byte for byte.</summary>
+/// <summary><c>duplicate</c>: delivers <c>copies</c> extra copies of matching requests, byte for byte.</summary>
 public sealed class Duplicate : WireFault
 {
     private int _copies = 1;
 
     /// <inheritdoc />
     public override string Kind => "duplicate";
+
+    /// <inheritdoc />
+    public override string Description => "delivers 'copies' extra copies of matching requests, byte for byte";
 
     /// <inheritdoc />
     protected override string DefaultDirection => "request";

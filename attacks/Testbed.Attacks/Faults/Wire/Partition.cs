@@ -6,7 +6,7 @@ namespace Testbed.Attacks.Faults.Wire;
 /// <summary>
 /// <c>partition</c>: splits the service wire into <c>sides</c> — two or more groups of services, principals or silo
 /// positions, e.g. <c>sides: [[customer, payments], [account]]</c> or <c>[[silo:0], [silo:1, silo:2]]</c> — and drops every
-/// message whose sender and recipient fall on different sides until the window closes (the partition heals). Endpoints on
+/// message whose sender and recipient fall on different 'sides' until the window closes (the partition heals). Endpoints on
 /// no side are not cut. It cuts the service wire, not Orleans' own membership traffic: the cluster stays one cluster
 /// while its services cannot reach each other across the cut.
 /// </summary>
@@ -16,6 +16,9 @@ public sealed class Partition : WireFault
 
     /// <inheritdoc />
     public override string Kind => "partition";
+
+    /// <inheritdoc />
+    public override string Description => "drops every service-wire message between endpoints on different 'sides' until the window closes";
 
     /// <inheritdoc />
     public override string Targets => string.Join(" | ", _sides.Select(s => s.Text));

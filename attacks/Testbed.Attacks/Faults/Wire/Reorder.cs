@@ -4,7 +4,7 @@ using Testbed.Wire;
 namespace Testbed.Attacks.Faults.Wire;
 
 /// <summary>
-/// <c>reorder</c>: holds a matching message back until <c>after</c> (default 1) later messages in the fault's scope have
+/// <c>reorder</c>: holds a matching message back until <c>after</c> later messages in the fault's scope have
 /// passed it, or <c>maxHold</c> (default 100ms) elapsed — so it arrives out of order, as netem's reorder does. Held
 /// messages are released when the window closes.
 /// </summary>
@@ -18,6 +18,9 @@ public sealed class Reorder : WireFault
 
     /// <inheritdoc />
     public override string Kind => "reorder";
+
+    /// <inheritdoc />
+    public override string Description => "holds a matching message back until 'after' later ones passed it, or 'maxHold' elapsed";
 
     /// <summary>Held messages that were released because later ones overtook them (not by the time limit).</summary>
     public long Overtaken => Interlocked.Read(ref _overtaken);

@@ -3,7 +3,11 @@ namespace Testbed.Defenses.Authz;
 /// <summary>Options of the authorization defense (scenario key: policy).</summary>
 public sealed record AuthzOptions
 {
-    private static readonly string[] Keys = ["policy"];
+    /// <summary>The option keys <see cref="FromSettings"/> accepts.</summary>
+    public static IReadOnlyList<string> Keys { get; } = ["policy"];
+
+    /// <summary>Defaults as a scenario writes them: none (without <c>policy</c> the built-in payments policy applies).</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>The policy enforced (default: <see cref="AuthzPolicy.PaymentsDefault"/>).</summary>
     public AuthzPolicy Policy { get; init; } = AuthzPolicy.PaymentsDefault;

@@ -15,8 +15,15 @@ public sealed record EncryptOptions
     /// <summary>The AEAD. Default AES-256-GCM. Both ends of a session must use the same one.</summary>
     public EncryptAlgorithm Algorithm { get; init; } = EncryptAlgorithm.AesGcm;
 
+    // The scenario names of the algorithms: parsed by FromSettings, written by Defaults (initialized before it).
+    private static readonly (string Name, EncryptAlgorithm Value)[] AlgorithmNames = [("aes-gcm", EncryptAlgorithm.AesGcm), ("chacha20-poly1305", EncryptAlgorithm.ChaCha20Poly1305)];
+
     /// <summary>The option keys <see cref="FromSettings"/> accepts.</summary>
     public static IReadOnlyList<string> Keys { get; } = ["algorithm"];
+
+    /// <summary>Each key's default as a scenario writes it, read from a default instance.</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } =
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["algorithm"] = AlgorithmNames.Single(n => n.Value == new EncryptOptions().Algorithm).Name };
 
     /// <summary>
     /// Parses a scenario's raw option strings: algorithm (aes-gcm | chacha20-poly1305).
@@ -32,12 +39,8 @@ public sealed record EncryptOptions
             {
                 "algorithm" => options with
                 {
-                    Algorithm = value switch
-                    {
-                        "aes-gcm" => EncryptAlgorithm.AesGcm,
-                        "chacha20-poly1305" => EncryptAlgorithm.ChaCha20Poly1305,
-                        _ => throw new ArgumentException($"encrypt: option 'algorithm' is '{value}'; allowed: aes-gcm, chacha20-poly1305"),
-                    },
+                    Algorithm = AlgorithmNames.Where(n => n.Name == value).Select(n => (EncryptAlgorithm?)n.Value).FirstOrDefault()
+                        ?? throw new ArgumentException($"encrypt: option 'algorithm' is '{value}'; allowed: {string.Join(", ", AlgorithmNames.Select(n => n.Name))}"),
                 },
                 _ => throw new ArgumentException($"encrypt: unknown option '{key}'; allowed: {string.Join(", ", Keys)}"),
             };

@@ -6,6 +6,9 @@ public sealed record MacOptions
     /// <summary>The option keys <see cref="FromSettings"/> accepts (none).</summary>
     public static IReadOnlyList<string> Keys { get; } = [];
 
+    /// <summary>Defaults as a scenario writes them (none: there are no keys).</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>Parses a scenario's raw option strings; the mac defense takes none, so any key is an <see cref="ArgumentException"/>.</summary>
     public static MacOptions FromSettings(IReadOnlyDictionary<string, string> settings)
     {

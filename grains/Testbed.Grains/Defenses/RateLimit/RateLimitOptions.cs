@@ -6,7 +6,11 @@ namespace Testbed.Defenses.RateLimit;
 /// <summary>Options of the rate-limit defense (scenario keys: rate, burst, concurrency, strikes, blockFor, maxSenders).</summary>
 public sealed record RateLimitOptions
 {
-    private static readonly string[] Keys = ["rate", "burst", "concurrency", "strikes", "blockFor", "maxSenders"];
+    /// <summary>The option keys <see cref="FromSettings"/> accepts.</summary>
+    public static IReadOnlyList<string> Keys { get; } = ["rate", "burst", "concurrency", "strikes", "blockFor", "maxSenders"];
+
+    /// <summary>Each key's default as a scenario writes it, read from a default instance.</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = DefaultsOf(new RateLimitOptions());
 
     /// <summary>Tokens per second added to each bucket (a wire source's; an authenticated principal's), (0, 10^9] (default 1000).</summary>
     public double Rate { get; init; } = 1000;
@@ -101,6 +105,16 @@ public sealed record RateLimitOptions
         options.Validate();
         return options;
     }
+
+    private static Dictionary<string, string> DefaultsOf(RateLimitOptions o) => new(StringComparer.Ordinal)
+    {
+        ["rate"] = o.Rate.ToString(CultureInfo.InvariantCulture),
+        ["burst"] = o.Burst.ToString(CultureInfo.InvariantCulture),
+        ["concurrency"] = o.Concurrency.ToString(CultureInfo.InvariantCulture),
+        ["strikes"] = o.Strikes.ToString(CultureInfo.InvariantCulture),
+        ["blockFor"] = ScenarioDuration.Format(o.BlockFor),
+        ["maxSenders"] = o.MaxSenders.ToString(CultureInfo.InvariantCulture),
+    };
 
     private static int Integer(string key, string text, int max) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)

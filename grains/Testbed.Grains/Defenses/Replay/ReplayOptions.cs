@@ -18,7 +18,15 @@ public sealed record ReplayOptions
     /// <summary>Largest <see cref="CacheSize"/>.</summary>
     public const int MaxCacheSize = 10_000_000;
 
-    private static readonly string[] Keys = ["mode", "windowSize", "maxAge", "window", "tolerance", "cacheSize", "senderQuota", "horizonLease"];
+    /// <summary>The option keys <see cref="FromSettings"/> accepts.</summary>
+    public static IReadOnlyList<string> Keys { get; } = ["mode", "windowSize", "maxAge", "window", "tolerance", "cacheSize", "senderQuota", "horizonLease"];
+
+    /// <summary>
+    /// Each key's default as a scenario writes it, read from a default instance; <c>senderQuota</c> has none (a quarter of
+    /// <c>cacheSize</c>). Keys of one mode only (<c>windowSize</c>, <c>maxAge</c>: window; <c>window</c>, <c>cacheSize</c>,
+    /// <c>horizonLease</c>: timestamp) are accepted in that mode only.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = DefaultsOf(new ReplayOptions());
     private static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
 
     /// <summary>Window (default) or timestamp.</summary>
@@ -168,6 +176,17 @@ public sealed record ReplayOptions
         options.Validate();
         return options;
     }
+
+    private static Dictionary<string, string> DefaultsOf(ReplayOptions o) => new(StringComparer.Ordinal)
+    {
+        ["mode"] = o.Mode == ReplayMode.Timestamp ? "timestamp" : "window",
+        ["windowSize"] = o.WindowSize.ToString(CultureInfo.InvariantCulture),
+        ["maxAge"] = ScenarioDuration.Format(o.MaxAge),
+        ["window"] = ScenarioDuration.Format(o.Window),
+        ["tolerance"] = ScenarioDuration.Format(o.Tolerance),
+        ["cacheSize"] = o.CacheSize.ToString(CultureInfo.InvariantCulture),
+        ["horizonLease"] = ScenarioDuration.Format(o.HorizonLease),
+    };
 
     private static int Integer(string key, string text, string allowed) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value)

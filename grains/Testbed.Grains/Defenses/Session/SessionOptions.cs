@@ -69,8 +69,15 @@ public sealed record SessionOptions
     /// </summary>
     public IReadOnlyList<string>? Require { get; init; }
 
+    // The scenario names of the key agreements: parsed by FromSettings, written by Defaults (initialized before it).
+    private static readonly (string Name, SessionKeyAgreement Value)[] AgreementNames =
+        [("p256", SessionKeyAgreement.P256), ("x25519", SessionKeyAgreement.X25519), ("static", SessionKeyAgreement.Static)];
+
     /// <summary>The option keys <see cref="FromSettings"/> accepts.</summary>
     public static IReadOnlyList<string> Keys { get; } = ["keyAgreement", "rekeyAfterMessages", "rekeyAfter", "rekeyGrace", "handshakeWindow", "offer", "require"];
+
+    /// <summary>Each key's default as a scenario writes it, read from a default instance; <c>offer</c> and <c>require</c> have none (the protection layers present).</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = DefaultsOf(new SessionOptions());
 
     /// <summary>
     /// Parses a scenario's raw option strings: keyAgreement (p256 | x25519 | static), rekeyAfterMessages (1..2^48),
@@ -103,12 +110,17 @@ public sealed record SessionOptions
     public static bool IsValidProtectionName(string name) =>
         name.Length is >= 1 and <= ProtectionSet.MaxNameLength && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 
-    private static SessionKeyAgreement ParseKeyAgreement(string value) => value switch
+    private static SessionKeyAgreement ParseKeyAgreement(string value) =>
+        AgreementNames.Where(n => n.Name == value).Select(n => (SessionKeyAgreement?)n.Value).FirstOrDefault()
+            ?? throw new ArgumentException($"session: option 'keyAgreement' is '{value}'; allowed: p256, x25519, static (no forward secrecy, for contrast)");
+
+    private static Dictionary<string, string> DefaultsOf(SessionOptions o) => new(StringComparer.Ordinal)
     {
-        "p256" => SessionKeyAgreement.P256,
-        "x25519" => SessionKeyAgreement.X25519,
-        "static" => SessionKeyAgreement.Static,
-        _ => throw new ArgumentException($"session: option 'keyAgreement' is '{value}'; allowed: p256, x25519, static (no forward secrecy, for contrast)"),
+        ["keyAgreement"] = AgreementNames.Single(n => n.Value == o.KeyAgreement).Name,
+        ["rekeyAfterMessages"] = o.RekeyAfterMessages.ToString(CultureInfo.InvariantCulture),
+        ["rekeyAfter"] = ScenarioDuration.Format(o.RekeyAfter),
+        ["rekeyGrace"] = ScenarioDuration.Format(o.RekeyGrace),
+        ["handshakeWindow"] = ScenarioDuration.Format(o.HandshakeWindow),
     };
 
     private static long ParseCount(string key, string value) =>

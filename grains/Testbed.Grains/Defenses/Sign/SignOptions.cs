@@ -18,6 +18,9 @@ public sealed class SignOptions
     /// <summary>The settings keys <see cref="FromSettings"/> reads.</summary>
     public static IReadOnlyList<string> Keys { get; } = ["algorithm", "revocationPoll"];
 
+    /// <summary>Each key's default as a scenario writes it, read from a default instance.</summary>
+    public static IReadOnlyDictionary<string, string> Defaults { get; } = DefaultsOf(new SignOptions());
+
     /// <summary>
     /// Parses a scenario's <c>sign</c> options: <c>algorithm</c> (ecdsa-p256 | ed25519) and <c>revocationPoll</c> (e.g. 250ms,
     /// 1s; 1ms..10m). Throws <see cref="ArgumentException"/> naming the key for unknown keys and bad values.
@@ -33,6 +36,12 @@ public sealed class SignOptions
         var identity = IdentityOptions.FromSettings(settings);
         return new SignOptions { Algorithm = identity.Algorithm, RevocationPollInterval = identity.RevocationPollInterval };
     }
+
+    private static Dictionary<string, string> DefaultsOf(SignOptions o) => new(StringComparer.Ordinal)
+    {
+        ["algorithm"] = SignatureAlgorithmNames.Name(o.Algorithm),
+        ["revocationPoll"] = Testbed.Scenarios.ScenarioDuration.Format(o.RevocationPollInterval),
+    };
 
     /// <summary>The identity options a silo running this layer should be registered with (<c>AddTestbedIdentity</c>).</summary>
     public IdentityOptions ToIdentityOptions() => new() { Algorithm = Algorithm, RevocationPollInterval = RevocationPollInterval };
