@@ -8,7 +8,9 @@ namespace Testbed.Attacks.Api;
 /// Runs one attack: attaches it to the wire with exactly the capabilities it declared, opens its window at <c>start</c>
 /// and closes it at <c>stop</c> (offsets from the start of the workload), and afterwards turns its attempts, the security
 /// events and its judge's verdict into an <see cref="AttackResult"/>. An exception thrown by the attack's code is recorded
-/// (see <see cref="AttackResult.Errors"/>) and never reaches the cluster. In a run, each attack's runtime lives in its
+/// (see <see cref="AttackResult.Errors"/>) and never reaches the cluster; a synchronous hook (<c>OnObserved</c>,
+/// <c>OnIntercepted</c>) that held the wire longer than <see cref="SlowHook.ThresholdMs"/> is reported (see
+/// <see cref="AttackResult.SlowHooks"/>). In a run, each attack's runtime lives in its
 /// adversary grain (<c>Testbed.Attacks.Hosting.AdversaryGrain</c>); on its own it drives an attack on any
 /// <see cref="WireHooks"/> (a test of an attack without a cluster).
 /// </summary>
@@ -17,7 +19,9 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     private readonly Attack _attack;
     private readonly TimeSpan _start;
     private readonly TimeSpan _stop;
+    private const int ObserveHook = 0, InterceptHook = 1;
     private readonly ErrorLog _errors = new();
+    private readonly HookTimings _timings = new("observe", "intercept");
     private readonly List<IDisposable> _attachments = [];
     private volatile bool _open;
 
@@ -138,6 +142,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
 
         var observed = new ObservedEnvelope(message.Direction, message.Frame.ToArray(), message.Envelope, message.Injected, message.Silo, message.TimestampTicks);
         Context.Knowledge.Remember(observed);
+        var started = HookTimings.Start();
         try
         {
             _attack.OnObserved(observed, Context);
@@ -145,6 +150,10 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         catch (Exception ex)
         {
             RecordError("observe", ex);
+        }
+        finally
+        {
+            _timings.Stop(ObserveHook, started);
         }
     }
 
@@ -156,6 +165,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
             return ValueTask.FromResult(InterceptDecision.Pass);
         }
 
+        var started = HookTimings.Start();
         try
         {
             return ValueTask.FromResult(_attack.OnIntercepted(message, Context));
@@ -164,6 +174,10 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         {
             RecordError("intercept", ex);
             return ValueTask.FromResult(InterceptDecision.Pass);
+        }
+        finally
+        {
+            _timings.Stop(InterceptHook, started);
         }
     }
 
@@ -199,6 +213,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
             _errors.WithCounts())
         {
             Variant = _attack.Variant,
+            SlowHooks = _timings.Slow(),
         };
     }
 

@@ -30,6 +30,14 @@ public sealed record AttackResult(
     [Id(16)]
     public string? Variant { get; init; }
 
+    /// <summary>
+    /// The attack's synchronous hooks (<c>observe</c>, <c>intercept</c>) that held the wire longer than
+    /// <see cref="SlowHook.ThresholdMs"/> on some message: how often and the worst time. Empty when none did. Reported only:
+    /// a slow hook does not fail the run (an exception in one does, through <see cref="Errors"/>).
+    /// </summary>
+    [Id(17)]
+    public IReadOnlyList<SlowHook> SlowHooks { get; init; } = [];
+
     /// <summary>Succeeded attempts over attempts (0 without attempts).</summary>
     public double SuccessRate => Attempts == 0 ? 0 : (double)Succeeded / Attempts;
 

@@ -39,6 +39,9 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
 {
     private readonly Lock _gate = new();
     private readonly List<FaultAction> _actions = [];
+    /// <summary>Positions of a wire fault's hooks in <see cref="Timings"/>.</summary>
+    internal const int ActHook = 0, PassHook = 1;
+
     private readonly ErrorLog _errors = new();
     private long _injected;
 
@@ -71,6 +74,15 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
 
     /// <summary>Errors raised by the fault's code (each distinct one once, at most 20).</summary>
     public IReadOnlyList<string> Errors => _errors.Distinct();
+
+    /// <summary>
+    /// The fault's synchronous hooks on the wire (a wire fault's <c>act</c> and <c>pass</c>) that held a message longer than
+    /// <see cref="SlowHook.ThresholdMs"/>: how often and the worst time; empty when none did. Reported, never a failure.
+    /// </summary>
+    public IReadOnlyList<SlowHook> SlowHooks => Timings.Slow();
+
+    /// <summary>Times the fault's synchronous hooks.</summary>
+    internal HookTimings Timings { get; } = new("act", "pass");
 
     /// <summary>Records an error of the fault's code (<paramref name="where"/>: the hook that raised it); the run goes on.</summary>
     public void RecordError(string where, Exception ex) => _errors.Record(where, ex);

@@ -1,3 +1,5 @@
+using Testbed.Attacks.Api;
+
 namespace Testbed.Attacks.Faults;
 
 /// <summary>
@@ -39,7 +41,10 @@ public sealed class FaultRuntime(Fault fault, TimeSpan start, TimeSpan stop, Fau
 
     /// <summary>What the fault did, for result.json.</summary>
     public FaultResult Conclude() => new(fault.Kind, start.TotalMilliseconds, stop.TotalMilliseconds, fault.Targets, Context.Injected,
-        Context.OpenedAt is not null, Context.Actions, Context.Errors);
+        Context.OpenedAt is not null, Context.Actions, Context.Errors)
+    {
+        SlowHooks = Context.SlowHooks,
+    };
 }
 
 /// <summary>
@@ -54,4 +59,11 @@ public sealed record FaultResult(
     long Injected,
     bool Opened,
     IReadOnlyList<FaultAction> Actions,
-    IReadOnlyList<string> Errors);
+    IReadOnlyList<string> Errors)
+{
+    /// <summary>
+    /// The fault's synchronous hooks that held the wire longer than <see cref="SlowHook.ThresholdMs"/> (see
+    /// <see cref="FaultContext.SlowHooks"/>); empty when none did. Reported only: a slow hook does not fail the run.
+    /// </summary>
+    public IReadOnlyList<SlowHook> SlowHooks { get; init; } = [];
+}

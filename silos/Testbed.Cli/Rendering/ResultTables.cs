@@ -39,6 +39,7 @@ internal static class ResultTables
                 + (a.MttdMs is { } mttd ? $" · MTTD {mttd:F0} ms" : "") + (a.ContainmentMs is { } contained ? $" · contained in {contained:F0} ms" : "")
                 + (a.Errors.Count > 0 ? $" · error: {a.Errors[0]}" : "");
             table.AddRow($"attack {Markup.Escape(AttackMatrix.RowOf(a))} ({Markup.Escape(a.Capec)})", (a.Succeeded > 0 || a.Errors.Count > 0 ? "[red]" : "[green]") + Markup.Escape(detail) + "[/]");
+            SlowHooks(table, a.SlowHooks);
         }
 
         foreach (var f in r.Faults)
@@ -46,6 +47,7 @@ internal static class ResultTables
             var detail = $"{f.Injected} injected · targets {f.Targets} · {f.StartMs / 1000:0.###}s–{f.StopMs / 1000:0.###}s"
                 + (f.Errors.Count > 0 ? " · error: " + f.Errors[0] : "");
             table.AddRow($"fault {Markup.Escape(f.Kind)}", (f.Errors.Count > 0 ? "[red]" : "[yellow]") + Markup.Escape(detail) + "[/]");
+            SlowHooks(table, f.SlowHooks);
         }
 
         foreach (var e in r.Expectations.Where(e => !e.Passed))
@@ -56,6 +58,15 @@ internal static class ResultTables
         table.Caption(Markup.Escape(resultDir));
         AnsiConsole.Write(table);
         TimelineView.Write(r);
+    }
+
+    /// <summary>A line under an attack or a fault whose synchronous hooks held the wire (reported, not a failure).</summary>
+    private static void SlowHooks(Table table, IReadOnlyList<Testbed.Attacks.Api.SlowHook> slowHooks)
+    {
+        if (slowHooks.Count > 0)
+        {
+            table.AddRow("", "[yellow]" + Markup.Escape(SlowHookText.Of(slowHooks)) + "[/]");
+        }
     }
 
     public static void WriteSuite(IReadOnlyList<ScenarioResult> results)

@@ -25,6 +25,7 @@ internal static class ReportStyle
         .verdict.pass { color: var(--pass); }
         .verdict.fail { color: var(--fail); }
         .error { color: var(--fail); }
+        .slow-hooks { color: #8a6d00; }
         .muted, .none, .via, .legend { color: var(--muted); }
         .via { font-size: 11px; margin-top: 2px; }
         .via a { color: var(--muted); }

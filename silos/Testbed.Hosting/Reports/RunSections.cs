@@ -133,7 +133,7 @@ internal static class RunSections
             E(AttackMatrix.RowOf(a)), E(a.Capec + (a.Mitre is null ? "" : " / " + a.Mitre)), $"{N(a.StartMs / 1000)}–{N(a.StopMs / 1000)} s", N(a.Attempts),
             Count(a.Succeeded, "succeeded"), Count(a.Detected, "detected"), Count(a.Blocked, "blocked"), Count(a.Absorbed, "absorbed"),
             a.MttdMs is { } mttd ? Duration(mttd) : "–", a.ContainmentMs is { } c ? Duration(c) : "–",
-            E(string.Join(", ", a.Details.Select(d => $"{d.Key} {N(d.Value)}"))) + Errors(a.Errors),
+            E(string.Join(", ", a.Details.Select(d => $"{d.Key} {N(d.Value)}"))) + Errors(a.Errors) + Slow(a.SlowHooks),
         ]));
         html.Table("attacks", ["attack", "CAPEC / ATT&CK", "window", "attempts", "succeeded", "detected", "blocked", "absorbed", "MTTD", "containment", "details"], rows);
     }
@@ -149,7 +149,7 @@ internal static class RunSections
         var rows = r.Faults.Select(f => ((string?)(f.Errors.Count > 0 ? "fail" : null), (IReadOnlyList<string>)
         [
             E(f.Kind), $"{N(f.StartMs / 1000)}–{N(f.StopMs / 1000)} s", E(f.Targets), N(f.Injected), f.Opened ? "yes" : "no",
-            E(string.Join(", ", f.Actions.Select(a => $"{a.What} @{N((f.StartMs + a.AtMs) / 1000)} s"))) + Errors(f.Errors),
+            E(string.Join(", ", f.Actions.Select(a => $"{a.What} @{N((f.StartMs + a.AtMs) / 1000)} s"))) + Errors(f.Errors) + Slow(f.SlowHooks),
         ]));
         html.Table("faults", ["fault", "window", "targets", "injected", "opened", "actions"], rows);
     }
@@ -172,6 +172,9 @@ internal static class RunSections
 
     private static string Errors(IReadOnlyList<string> errors) =>
         errors.Count == 0 ? "" : "<div class=\"error\">" + string.Join("<br>", errors.Select(e => "error: " + E(e))) + "</div>";
+
+    private static string Slow(IReadOnlyList<Testbed.Attacks.Api.SlowHook> slowHooks) =>
+        slowHooks.Count == 0 ? "" : $"<div class=\"slow-hooks\">{E(SlowHookText.Of(slowHooks))}</div>";
 
     private static string Verdict(ScenarioResult r) =>
         r.Passed ? "<span class=\"badge pass\">PASS</span>" : "<span class=\"badge fail\">FAIL</span>";

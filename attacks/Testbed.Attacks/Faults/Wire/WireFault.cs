@@ -89,11 +89,31 @@ public abstract class WireFault : Fault, IWireInterceptor
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// While the window is open the synchronous part of each call is timed (<see cref="FaultContext.SlowHooks"/>): as
+    /// <c>act</c> when the fault picked the message — choosing it and <see cref="ActAsync"/> up to the
+    /// <see cref="ValueTask"/> it returns (a delay or a hold that waits asynchronously does not count) — and as <c>pass</c>
+    /// when it did not (choosing and <see cref="Pass"/>).
+    /// </remarks>
     public ValueTask<InterceptDecision> InterceptAsync(WireMessage message, CancellationToken cancellationToken)
     {
-        if (!_open || message.Injected || !Eligible(message) || !Scope.Matches(message, Context.Nodes) || !Draw())
+        if (!_open)
         {
             return Pass(message);
+        }
+
+        var started = HookTimings.Start();
+        var timings = Context.Timings;
+        if (message.Injected || !Eligible(message) || !Scope.Matches(message, Context.Nodes) || !Draw())
+        {
+            try
+            {
+                return Pass(message);
+            }
+            finally
+            {
+                timings.Stop(FaultContext.PassHook, started);
+            }
         }
 
         Context.Count();
@@ -105,6 +125,10 @@ public abstract class WireFault : Fault, IWireInterceptor
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return ValueTask.FromResult(Failed(ex));
+        }
+        finally
+        {
+            timings.Stop(FaultContext.ActHook, started);
         }
     }
 
