@@ -17,9 +17,9 @@ public sealed class AdversaryGrainTests
 {
     private static readonly Dictionary<string, string> NoOptions = new(StringComparer.Ordinal);
 
-    private static Scenario Parse(string name, string defenses, string attacks) => ScenarioLoader.Parse(
+    private static Scenario Parse(string name, string defenses, string attacks, string expect = "") => ScenarioLoader.Parse(
         $"name: {name}\nseed: 5\ncluster:\n  silos: 2\nworkload:\n  accounts: 8\n  duration: 2s\n  concurrency: 4\n" +
-        $"defenses: [{defenses}]\nattacks:\n{attacks}expect:\n  invariants: all\n", $"{name}.yaml", TestbedCatalog.With(ResearcherAttacks.Catalog()));
+        $"defenses: [{defenses}]\nattacks:\n{attacks}expect:\n  invariants: all\n{expect}", $"{name}.yaml", TestbedCatalog.With(ResearcherAttacks.Catalog()));
 
     private static RunGroundTruth NoTruth() =>
         new(HistoryChecker.Check([], []), [], [], DateTimeOffset.UtcNow, [], new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal));
@@ -79,6 +79,8 @@ public sealed class AdversaryGrainTests
         Assert.Null(result.Error);
         Assert.True(result.Operations.Ok > 0);
         Assert.All(result.Invariants, i => Assert.True(i.Holds, i.Name)); // a throwing interceptor passes the message
+        Assert.False(result.Passed); // errors in attack code fail the run
+        Assert.Contains(result.Expectations, e => !e.Passed && e.Name.StartsWith("attack faulty errors", StringComparison.Ordinal) && e.Name.EndsWith("(implied)", StringComparison.Ordinal));
         var faulty = Assert.Single(result.Attacks);
         // Each distinct error once, in the order it first happened; a hook's bug repeats on every message and is counted.
         Assert.Equal(4, faulty.Errors.Count);
@@ -86,6 +88,37 @@ public sealed class AdversaryGrainTests
         Assert.Matches(@"^observe: InvalidOperationException: observe bug \(×\d+\)$", Assert.Single(faulty.Errors, e => e.StartsWith("observe", StringComparison.Ordinal)));
         Assert.Matches(@"^intercept: InvalidOperationException: intercept bug \(×\d+\)$", Assert.Single(faulty.Errors, e => e.StartsWith("intercept", StringComparison.Ordinal)));
         Assert.Equal("judge: InvalidOperationException: judge bug", faulty.Errors[^1]);
+    }
+
+    [Fact]
+    public async Task A_hook_that_blocks_the_wire_is_reported_from_the_grain_into_result_json_and_does_not_fail_the_run()
+    {
+        var result = await ScenarioRunner.RunAsync(Parse("sluggish", "none", "  - {kind: sluggish, start: 0s, stop: 30s, slow: 4}\n",
+            "  attacks:\n    sluggish: {attempts: \"0\"}\n"), // it only listens
+            new RunOptions { Attacks = ResearcherAttacks.Catalog() });
+
+        Assert.Null(result.Error);
+        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")));
+        var sluggish = Assert.Single(result.Attacks);
+        Assert.Empty(sluggish.Errors);
+        var observe = Assert.Single(sluggish.SlowHooks); // crossed from the adversary grain to the runner
+        Assert.Equal("observe", observe.Hook);
+        Assert.True(observe.Count >= 4, $"{observe.Count} slow calls"); // the four sleeps, and any other call a busy machine slowed
+        Assert.True(observe.WorstMs >= 20, $"worst {observe.WorstMs} ms");
+
+        var dir = Directory.CreateTempSubdirectory("testbed-slow-hooks-").FullName;
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(ResultWriter.Write(result, dir), "result.json")));
+            var written = Assert.Single(json.RootElement.GetProperty("attacks").EnumerateArray()).GetProperty("slowHooks")[0];
+            Assert.Equal("observe", written.GetProperty("hook").GetString());
+            Assert.Equal(observe.Count, written.GetProperty("count").GetInt64());
+            Assert.Equal(observe.WorstMs, written.GetProperty("worstMs").GetDouble());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

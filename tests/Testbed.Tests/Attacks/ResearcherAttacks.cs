@@ -17,7 +17,8 @@ internal static class ResearcherAttacks
     public static AttackCatalog Catalog(Action? onCreate = null) => AttackCatalog.Builtin
         .With("probe", () => { onCreate?.Invoke(); return new Probe(); })
         .With("faulty", () => new Faulty())
-        .With("stubborn", () => new Stubborn());
+        .With("stubborn", () => new Stubborn())
+        .With("sluggish", () => new Sluggish());
 }
 
 /// <summary>Counts the orders it sees; injects <c>count</c> balance queries as customer/1 carrying no credentials.</summary>
@@ -78,6 +79,28 @@ internal sealed class Faulty : Attack
     }
 
     public override void Judge(AttackJudgement judgement) => throw new InvalidOperationException("judge bug");
+}
+
+/// <summary>Blocks the wire thread 20 ms on each of the first <c>slow</c> orders it observes (default 3), and is quick on the rest.</summary>
+internal sealed class Sluggish : Attack
+{
+    private int _slow, _seen;
+
+    public override AttackInfo Info { get; } = new("sluggish", "CAPEC-0", null, AdversaryCapabilities.Observe, "sleeps in its tap");
+
+    public override void Configure(AttackOptions options) => _slow = options.Integer("slow", 3, 1, 100);
+
+    public override void OnObserved(ObservedEnvelope envelope, AdversaryContext context)
+    {
+        if (envelope is { Injected: false, Direction: WireDirection.Request, Envelope.Kind: EnvelopeKind.Order } && Interlocked.Increment(ref _seen) <= _slow)
+        {
+            Thread.Sleep(20);
+        }
+    }
+
+    public override void Judge(AttackJudgement judgement)
+    {
+    }
 }
 
 /// <summary>Ignores its window closing: its actions go on until <see cref="Release"/>.</summary>

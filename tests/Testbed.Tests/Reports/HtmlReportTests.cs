@@ -130,6 +130,27 @@ public sealed partial class HtmlReportTests : IDisposable
     }
 
     [Fact]
+    public void Slow_hooks_are_shown_under_their_attack_and_fault_and_written_to_result_json()
+    {
+        var result = ReportSamples.Failing();
+        var html = HtmlReport.RenderRun([result], Command);
+
+        Assert.Contains("<div class=\"slow-hooks\">slow hooks (&gt; 5 ms): observe 12&#215; (worst 23.4 ms), intercept 1&#215; (worst 6.1 ms)</div>", html);
+        Assert.Contains("<div class=\"slow-hooks\">slow hooks (&gt; 5 ms): act 2&#215; (worst 40 ms)</div>", html);
+        Assert.Equal(2, Regex.Matches(html, "<div class=\"slow-hooks\">").Count); // replay and kill had none
+
+        var written = ResultWriter.Write(result, _dir);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(written, "result.json")));
+        var (attacks, faults) = (json.RootElement.GetProperty("attacks"), json.RootElement.GetProperty("faults"));
+        Assert.Equal(0, attacks[0].GetProperty("slowHooks").GetArrayLength());
+        Assert.Equal("{\"hook\":\"intercept\",\"count\":1,\"worstMs\":6.125}", Compact(attacks[1].GetProperty("slowHooks")[1]));
+        Assert.Equal("{\"hook\":\"act\",\"count\":2,\"worstMs\":40}", Compact(faults[0].GetProperty("slowHooks")[0]));
+        Assert.Equal(0, faults[1].GetProperty("slowHooks").GetArrayLength());
+
+        static string Compact(System.Text.Json.JsonElement e) => System.Text.Json.JsonSerializer.Serialize(e);
+    }
+
+    [Fact]
     public void Bench_report_charts_cost_per_preset_and_payload_and_lists_every_cell()
     {
         var path = HtmlReport.WriteBench(ReportSamples.Bench(), _dir);

@@ -41,11 +41,14 @@ internal static class ReportSamples
         Attacks =
         [
             new AttackResult("replay", "CAPEC-60", null, 100, 3000, 10, 7, 0, 0, 3, null, null, new Dictionary<string, double> { ["appliedTwice"] = 7 }, []),
-            new AttackResult("spoof", "CAPEC-151", "T1078", 500, 2500, 12, 0, 12, 0, 0, 40, null, new Dictionary<string, double>(), []),
+            new AttackResult("spoof", "CAPEC-151", "T1078", 500, 2500, 12, 0, 12, 0, 0, 40, null, new Dictionary<string, double>(), [])
+            {
+                SlowHooks = [new SlowHook("observe", 12, 23.4), new SlowHook("intercept", 1, 6.125)],
+            },
         ],
         Faults =
         [
-            new FaultResult("drop", 1000, 2000, "all", 35, true, [], []),
+            new FaultResult("drop", 1000, 2000, "all", 35, true, [], []) { SlowHooks = [new SlowHook("act", 2, 40)] },
             new FaultResult("kill", 2500, 4000, "silo:1", 1, true, [new FaultAction(0, "kill silo 1"), new FaultAction(500, "start replacement")], []),
         ],
         Detections = [new Detection(600, "sign", "bad-signature", "customer/1", "payments/0"), new Detection(1210, "sign", "bad-signature", "customer/2", "payments/1"),
