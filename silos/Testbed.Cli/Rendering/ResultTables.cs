@@ -23,6 +23,11 @@ internal static class ResultTables
         table.AddRow("goodput", $"{r.GoodputPerSec:F1} ops/s over " + (r.DurationMs < 1000 ? $"{r.DurationMs:F0} ms" : $"{r.DurationMs / 1000:F1} s"));
         table.AddRow("latency", $"p50 {r.LatencyMs.P50:F2} ms · p99 {r.LatencyMs.P99:F2} ms · max {r.LatencyMs.Max:F2} ms");
         table.AddRow("defenses", Markup.Escape(r.DescribeDefenses()));
+        foreach (var script in r.Scripts)
+        {
+            table.AddRow("script", Markup.Escape($"{script.Entry} {script.Kind}: {Path.GetFileName(script.Path)} sha256 {script.Sha256[..12]}…, compiled in {script.CompileMs:F0} ms"));
+        }
+
         table.AddRow("wire", $"{r.Wire.Requests} requests, {r.Wire.Bytes / 1024.0:F0} KiB");
         table.AddRow("security events", r.SecurityEvents.Total == 0
             ? "0"

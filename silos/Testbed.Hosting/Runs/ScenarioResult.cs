@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Testbed.Checking;
+using Testbed.Scenarios;
 
 namespace Testbed.Hosting.Runs;
 
@@ -112,6 +113,8 @@ public sealed record ScenarioResult
     public StorageSummary Storage { get; init; } = new("embedded");
     /// <summary>Completions per second of the run.</summary>
     public required IReadOnlyList<TimelineBucket> Timeline { get; init; }
+    /// <summary>The scripts the scenario's entries named, in entry order (attacks, then faults): what exactly ran.</summary>
+    public IReadOnlyList<ScriptRecord> Scripts { get; init; } = [];
 
     /// <summary>The full history (written to history.jsonl, not to result.json).</summary>
     [JsonIgnore]
@@ -122,4 +125,21 @@ public sealed record ScenarioResult
         (Preset is null ? "" : $"{Preset}: ") + (Defenses.Count == 0 ? "none" : string.Join(", ", Defenses));
 
     internal static InvariantVerdict Verdict(InvariantResult r) => new(r.Name, r.Description, r.Holds, r.Counterexamples);
+}
+
+/// <summary>
+/// A script an entry ran: the entry (<c>attacks[0]</c>), the kind its class declares, the file, the SHA-256 of the text
+/// compiled, and how long its one compilation in this process took (a suite's later scenarios reuse it).
+/// </summary>
+public sealed record ScriptRecord(string Entry, string Kind, string Path, string Sha256, double CompileMs)
+{
+    internal static IReadOnlyList<ScriptRecord> Of(Scenario scenario) =>
+    [
+        .. Of("attacks", scenario.Attacks),
+        .. Of("faults", scenario.Faults),
+    ];
+
+    private static IEnumerable<ScriptRecord> Of(string list, IReadOnlyList<ActionSpec> entries) =>
+        entries.Select((e, i) => (e, i)).Where(x => x.e.Script is not null).Select(x => new ScriptRecord($"{list}[{x.i}]", x.e.Kind,
+            x.e.Script!.Path, x.e.Script.Hash, Math.Round(Testbed.Attacks.Scripting.ScriptCompiler.Compile(x.e.Script).CompileTime.TotalMilliseconds, 1)));
 }

@@ -273,6 +273,7 @@ public static class ScenarioRunner
             Wire = WireSummary.From(wire),
             Storage = storage,
             Timeline = workload.Timeline,
+            Scripts = ScriptRecord.Of(scenario),
             History = ops,
         };
     }

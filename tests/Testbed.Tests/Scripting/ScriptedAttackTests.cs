@@ -55,6 +55,11 @@ public sealed class ScriptedAttackTests : IDisposable
         Assert.Equal("late-replay", attack.Kind);
         Assert.Empty(attack.Errors);
         Assert.Equal((20, succeeded, detected), (attack.Attempts, attack.Succeeded, attack.Detected));
+        var script = Assert.Single(result.Scripts); // result.json says exactly what ran
+        var source = File.ReadAllText(Examples("late-replay.cs"));
+        Assert.Equal(("attacks[0]", "late-replay", Examples("late-replay.cs")), (script.Entry, script.Kind, script.Path));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(source))), script.Sha256);
+        Assert.True(script.CompileMs > 0);
         Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")));
     }
 
