@@ -76,8 +76,13 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
                 OpenWindow();
             }
 
-            using var stopAt = new CancellationTokenSource(_stop - _start, time); // a window opened late by a busy timer still gets its full length
+            runEnded.ThrowIfCancellationRequested(); // closed before this task ran: the attack never acts after its run
+            // Its full length from when it opened: a window opened late by a busy timer still gets all of it, and one
+            // opened before the workload (OpenIfDue) closes at stop however late this task started.
+            var open = _stop - _start - (time.GetUtcNow() - Context.OpenedAt!.Value);
+            using var stopAt = new CancellationTokenSource(open > TimeSpan.Zero ? open : TimeSpan.Zero, time);
             using var window = CancellationTokenSource.CreateLinkedTokenSource(runEnded, stopAt.Token);
+            using var closing = window.Token.Register(CloseWindow); // at stop the hooks go quiet, even if ActAsync ignores its token
             try
             {
                 await _attack.ActAsync(Context, window.Token);
@@ -97,11 +102,7 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         }
         finally
         {
-            _open = false;
-            if (Context.OpenedAt is not null)
-            {
-                Context.ClosedAt = time.GetUtcNow();
-            }
+            CloseWindow();
         }
     }
 
@@ -130,6 +131,15 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
     {
         Context.OpenedAt = Context.Time.GetUtcNow();
         _open = true;
+    }
+
+    private void CloseWindow()
+    {
+        _open = false;
+        if (Context.OpenedAt is not null)
+        {
+            Context.ClosedAt ??= Context.Time.GetUtcNow();
+        }
     }
 
     /// <inheritdoc />

@@ -104,5 +104,9 @@ public sealed class AttackCatalog
         {
             return ex.Message;
         }
+        catch (Exception ex) when (script is not null)
+        {
+            return $"the script's Configure (or CheckCluster) threw {ex.GetType().Name}: {ex.Message}"; // its bug, not the loader's
+        }
     }
 }

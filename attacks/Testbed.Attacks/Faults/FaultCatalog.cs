@@ -76,5 +76,9 @@ public static class FaultCatalog
         {
             return ex.Message;
         }
+        catch (Exception ex) when (script is not null)
+        {
+            return $"the script's Configure (or CheckCluster) threw {ex.GetType().Name}: {ex.Message}"; // its bug, not the loader's
+        }
     }
 }

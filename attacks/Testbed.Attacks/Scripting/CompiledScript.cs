@@ -36,7 +36,9 @@ public sealed class CompiledScript
     public Type? FaultType { get; }
 
     /// <summary>True once <see cref="Unload"/> was called.</summary>
-    public bool IsUnloaded { get; private set; }
+    public bool IsUnloaded { get => _unloaded; private set => _unloaded = value; }
+
+    private volatile bool _unloaded;
 
     /// <summary>A new instance of the script's attack; <see cref="ArgumentException"/> naming the script when it has none or its constructor throws.</summary>
     public Attack NewAttack() => New<Attack>(AttackType, "attack");
@@ -59,6 +61,10 @@ public sealed class CompiledScript
         catch (ArgumentException ex)
         {
             return ScriptCheck.Failed(1, 1, ex.Message);
+        }
+        catch (Exception ex)
+        {
+            return ScriptCheck.Failed(1, 1, $"reading the class's {(role == ScriptRole.Attack ? "Info" : "Kind")} threw {ex.GetType().Name}: {ex.Message}");
         }
     }
 

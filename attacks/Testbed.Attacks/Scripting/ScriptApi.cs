@@ -63,13 +63,24 @@ public static class ScriptApi
             }
 
             var symbol = model.GetSymbolInfo(name).Symbol ?? model.GetSymbolInfo(name).CandidateSymbols.FirstOrDefault();
-            if (Problem(symbol, compilation.Assembly) is { } problem)
+            if (symbol is IDynamicTypeSymbol)
+            {
+                reported.Add(name.SpanStart);
+                yield return At(name, "error TB0006: 'dynamic' is not open to scripts: its late-bound members escape the namespace check");
+            }
+            else if (Problem(symbol, compilation.Assembly) is { } problem)
             {
                 reported.Add(name.SpanStart);
                 yield return At(name, $"error TB0001: {problem}");
             }
         }
     }
+
+    /// <summary>Every <c>async void</c> method: an exception in one is rethrown on the thread pool and ends the process.</summary>
+    internal static IEnumerable<ScriptDiagnostic> AsyncVoid(SyntaxTree tree) =>
+        tree.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>()
+            .Where(m => m.Modifiers.Any(SyntaxKind.AsyncKeyword) && m.ReturnType is PredefinedTypeSyntax { Keyword.RawKind: (int)SyntaxKind.VoidKeyword })
+            .Select(m => At(m.Identifier, $"error TB0007: '{m.Identifier.Text}' is async void: an exception in it would end the process, not be recorded; make it a Task (ActAsync) or synchronous"));
 
     private static string? Problem(ISymbol? symbol, IAssemblySymbol script)
     {
@@ -98,9 +109,13 @@ public static class ScriptApi
             : null;
     }
 
-    private static ScriptDiagnostic At(SyntaxNode node, string message)
+    private static ScriptDiagnostic At(SyntaxNode node, string message) => At(node.GetLocation(), message);
+
+    private static ScriptDiagnostic At(SyntaxToken token, string message) => At(token.GetLocation(), message);
+
+    private static ScriptDiagnostic At(Location location, string message)
     {
-        var position = node.GetLocation().GetLineSpan().StartLinePosition;
+        var position = location.GetLineSpan().StartLinePosition;
         return new ScriptDiagnostic(position.Line + 1, position.Character + 1, message);
     }
 }

@@ -39,15 +39,28 @@ public static class ScriptCompiler
     public static CompiledScript Compile(ScriptSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
+        // The hash is recomputed, not trusted: an armed entry that crossed a process boundary cannot name another class.
+        source = ScriptSource.Of(source.Path, source.Source);
         while (true)
         {
-            var compiled = Cache.GetOrAdd(source.Hash, _ => new Lazy<CompiledScript>(() => CompileNow(source))).Value;
+            var lazy = Cache.GetOrAdd(source.Hash, _ => new Lazy<CompiledScript>(() => CompileNow(source)));
+            CompiledScript compiled;
+            try
+            {
+                compiled = lazy.Value;
+            }
+            catch
+            {
+                Cache.TryRemove(KeyValuePair.Create(source.Hash, lazy)); // a failure (not a compile error) is not cached
+                throw;
+            }
+
             if (!compiled.IsUnloaded)
             {
                 return compiled;
             }
 
-            Cache.TryRemove(source.Hash, out _); // unloaded by an eviction racing this call: compile it again
+            Cache.TryRemove(KeyValuePair.Create(source.Hash, lazy)); // unloaded by an eviction racing this call: compile it again
         }
     }
 
@@ -81,7 +94,7 @@ public static class ScriptCompiler
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release,
                 nullableContextOptions: NullableContextOptions.Enable, concurrentBuild: false));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).Select(Positioned)
-            .Concat(ScriptApi.Check(compilation, tree)).OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
+            .Concat(ScriptApi.Check(compilation, tree)).Concat(ScriptApi.AsyncVoid(tree)).OrderBy(e => e.Line).ThenBy(e => e.Column).ToList();
         if (errors.Count > 0)
         {
             return new CompiledScript(source, errors, clock.Elapsed);
@@ -97,8 +110,18 @@ public static class ScriptCompiler
 
         (pe.Position, pdb.Position) = (0, 0);
         var context = new ScriptLoadContext(name);
-        var assembly = context.LoadFromStream(pe, pdb);
-        var (attacks, faults, problems) = Classes(compilation, tree, assembly);
+        (List<Type> Attacks, List<Type> Faults, List<ScriptDiagnostic> Problems) classes;
+        try
+        {
+            classes = Classes(compilation, tree, context.LoadFromStream(pe, pdb));
+        }
+        catch
+        {
+            context.Unload(); // a type that does not load: nothing of it stays in memory
+            throw;
+        }
+
+        var (attacks, faults, problems) = classes;
         if (problems.Count > 0)
         {
             context.Unload();

@@ -197,7 +197,7 @@ internal static partial class ScenarioReader
                 }
                 else if (check?.Invoke(action) is { } problem)
                 {
-                    sink.Add(mapping, $"{itemPath} ({action.Kind}): {problem}");
+                    sink.Add(OptionNamedIn(mapping, problem), $"{itemPath} ({action.Kind}): {problem}");
                 }
                 else
                 {
@@ -208,6 +208,11 @@ internal static partial class ScenarioReader
 
         return actions.AsReadOnly();
     }
+
+    /// <summary>The key of the option a kind's complaint names (<c>option 'count' must be …</c>), else the entry itself.</summary>
+    private static YamlNode OptionNamedIn(YamlMappingNode entry, string problem) =>
+        entry.Children.Keys.OfType<YamlScalarNode>().FirstOrDefault(k => k.Value is { } key && !ActionKeys.Contains(key, StringComparer.Ordinal)
+            && problem.Contains($"'{key}'", StringComparison.Ordinal)) ?? (YamlNode)entry;
 
     private static ActionSpec? ReadAction(
         ScenarioErrorSink sink, YamlMappingNode node, string path, string what, IReadOnlyList<string> knownKinds, ScenarioCatalog catalog, ScriptRole role)

@@ -19,9 +19,13 @@ internal static partial class NewCommand
         return command;
     }
 
-    /// <summary>The class name of kind <paramref name="kind"/>: <c>count-orders</c> → <c>CountOrders</c>.</summary>
-    internal static string ClassName(string kind) =>
-        string.Concat(kind.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToUpper(p[0], CultureInfo.InvariantCulture) + p[1..]));
+    /// <summary>
+    /// The class name of kind <paramref name="kind"/>: <c>count-orders</c> → <c>CountOrdersAttack</c>. Always suffixed, so no
+    /// name (<c>attack</c>, <c>wire-fault</c>, <c>envelope</c>) collides with an API type the template uses.
+    /// </summary>
+    internal static string ClassName(string kind, string what) =>
+        string.Concat(kind.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToUpper(p[0], CultureInfo.InvariantCulture) + p[1..]))
+        + (what == "attack" ? "Attack" : "Fault");
 
     private static Command Template(string what, TextWriter error)
     {
@@ -58,13 +62,23 @@ internal static partial class NewCommand
             return ExitCodes.BadInput;
         }
 
-        var texts = files.Select(f => Read(f.Item2).Replace("__KIND__", kind, StringComparison.Ordinal).Replace("__CLASS__", ClassName(kind), StringComparison.Ordinal)).ToArray();
+        var texts = files.Select(f => Read(f.Item2).Replace("__KIND__", kind, StringComparison.Ordinal).Replace("__CLASS__", ClassName(kind, what), StringComparison.Ordinal)).ToArray();
         try
         {
             Directory.CreateDirectory(dir.FullName);
             for (var i = 0; i < files.Length; i++)
             {
-                File.WriteAllText(files[i].Item1, texts[i]);
+                try
+                {
+                    using var file = new FileStream(files[i].Item1, FileMode.CreateNew, FileAccess.Write); // never overwrites, even in a race
+                    using var writer = new StreamWriter(file);
+                    writer.Write(texts[i]);
+                }
+                catch when (i > 0)
+                {
+                    File.Delete(files[0].Item1); // not half a pair
+                    throw;
+                }
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -2,6 +2,8 @@ using Spectre.Console;
 using Testbed.Attacks.Scripting;
 using Testbed.Hosting.Runs;
 using Testbed.Scenarios;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace Testbed.Cli.Commands;
 
@@ -55,8 +57,35 @@ internal static class ScenarioWatch
         }
         catch (ScenarioException ex)
         {
-            return [scenario, .. ex.Errors.Select(e => Path.GetFullPath(e.File)).Where(f => f != scenario).Distinct(StringComparer.Ordinal)];
+            // Also every script the file names, wherever its errors are reported (an option its Configure refused is at
+            // the entry; a script not found yet is at the key): fixing or creating that script is a change to run on.
+            return [scenario, .. ex.Errors.Select(e => Path.GetFullPath(e.File)).Concat(NamedScripts(scenario))
+                .Where(f => f != scenario).Distinct(StringComparer.Ordinal)];
         }
+    }
+
+    /// <summary>The <c>script:</c> values of the file's attacks and faults entries, as full paths; none when it is not YAML.</summary>
+    private static IEnumerable<string> NamedScripts(string scenario)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            using var reader = new StreamReader(scenario);
+            stream.Load(reader);
+        }
+        catch (Exception ex) when (ex is YamlException or IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+
+        var folder = Path.GetDirectoryName(scenario) ?? ".";
+        return stream.Documents.Select(d => d.RootNode).OfType<YamlMappingNode>()
+            .SelectMany(root => root.Children.Where(c => c.Key is YamlScalarNode { Value: "attacks" or "faults" }).Select(c => c.Value))
+            .OfType<YamlSequenceNode>().SelectMany(list => list.Children).OfType<YamlMappingNode>()
+            .SelectMany(entry => entry.Children.Where(c => c.Key is YamlScalarNode { Value: "script" }).Select(c => c.Value))
+            .OfType<YamlScalarNode>().Select(v => v.Value).OfType<string>().Where(v => v.Length > 0)
+            .Select(v => Path.GetFullPath(Path.Combine(folder, v)))
+            .ToArray();
     }
 
     /// <summary>Waits until one of <paramref name="files"/> differs from <paramref name="before"/> (true) or the watch is cancelled (false).</summary>

@@ -49,7 +49,7 @@ internal static class ListTables
     {
         var detail = o.Type switch
         {
-            "integer" or "number" => $"{o.Default}, {Number(o.Min)}..{Number(o.Max)}",
+            "integer" or "number" => $"{(o.Default.Length == 0 ? "none" : o.Default)}, {Number(o.Min)}..{Number(o.Max)}",
             "choice" => $"{o.Default}: {string.Join(" | ", o.Choices)}",
             _ => o.Default.Length == 0 ? "none" : o.Default,
         };

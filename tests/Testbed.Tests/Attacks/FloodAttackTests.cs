@@ -108,12 +108,12 @@ public sealed class FloodAttackTests
     [InlineData("goodputThreshold: 2", "option 'goodputThreshold' must be a number in 0..1, found '2'")]
     [InlineData("sources: all", "option 'sources' must be one of one, many, found 'all'")]
     [InlineData("burst: 5", "unknown option 'burst'")]
-    public void Bad_options_are_rejected_by_the_scenario_loader_at_the_attack(string option, string message)
+    public void Bad_options_are_rejected_by_the_scenario_loader_at_their_key(string option, string message)
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(Yaml("[none]", option), "flood.yaml", TestbedCatalog.Default));
 
         var error = Assert.Single(ex.Errors);
-        Assert.Equal(("flood.yaml", 8, 5), (error.File, error.Line, error.Column));
+        Assert.Equal(("flood.yaml", 8, 40), (error.File, error.Line, error.Column)); // at the option's key
         Assert.Contains($"attacks[0] (flood): {message}", error.Message, StringComparison.Ordinal);
     }
 

@@ -73,13 +73,13 @@ public sealed class SpoofAttackTests
     [InlineData("victim: -2", "option 'victim' must be an integer")]
     [InlineData("shards: 0", "option 'shards' must be an integer in 1..1024")]
     [InlineData("victm: 3", "unknown option 'victm'")]
-    public void Bad_options_are_rejected_by_the_loader_at_the_attack_entry(string option, string fragment)
+    public void Bad_options_are_rejected_by_the_loader_at_their_key(string option, string fragment)
     {
         var yaml = $"name: x\nseed: 1\nattacks:\n  - {{kind: spoof, start: 0s, stop: 1s, {option}}}\n";
 
         var error = Assert.Single(Assert.Throws<ScenarioException>(() => ScenarioLoader.Parse(yaml, "bad.yaml", TestbedCatalog.Default)).Errors);
 
-        Assert.Equal(("bad.yaml", 4, 5), (error.File, error.Line, error.Column));
+        Assert.Equal(("bad.yaml", 4, 40), (error.File, error.Line, error.Column)); // at the option's key
         Assert.Contains("attacks[0] (spoof)", error.Message, StringComparison.Ordinal);
         Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
     }

@@ -26,11 +26,11 @@ public sealed class FaultScenarioLoadingTests
     }
 
     [Fact]
-    public void A_node_fault_on_silo_0_is_refused_at_the_entry()
+    public void A_node_fault_on_silo_0_is_refused_at_its_silo_key()
     {
         var error = Error(Yaml("faults:", "  - {kind: kill, start: 1s, stop: 2s, silo: 0}"));
 
-        Assert.Equal((5, 5), (error.Line, error.Column));
+        Assert.Equal((5, 39), (error.Line, error.Column)); // at "silo"
         Assert.Contains("faults[0] (kill)", error.Message);
         Assert.Contains("never touch", error.Message);
     }

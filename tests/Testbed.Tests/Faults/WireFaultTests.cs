@@ -214,7 +214,7 @@ public sealed class WireFaultTests
     [InlineData("partition", "sides", "customer", "sides")]
     [InlineData("drop", "targets", "silo:x", "silo:x")]
     [InlineData("drop", "targets", "ledger", "ledger")]
-    [InlineData("duplicate", "direction", "reply", "requests only")]
+    [InlineData("duplicate", "direction", "reply", "must be one of request, found 'reply'")]
     [InlineData("corrupt", "bitz", "2", "bitz")]
     public void Bad_options_are_rejected_with_the_key_named(string kind, string key, string value, string mentioned)
     {

@@ -90,7 +90,7 @@ public sealed class ScriptedAttackTests : IDisposable
         ScenarioError[] Errors(string entry) =>
             [.. Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadFile(Write("s.yaml", Scenario("s", entry)), TestbedCatalog.Default)).Errors];
 
-        Assert.Contains(Errors("script: observer.cs, start: 0s, stop: 1s, rate: 5"), e => e is { Line: 6, Column: 5 } && e.Message.Contains("rate", StringComparison.Ordinal));
+        Assert.Contains(Errors("script: observer.cs, start: 0s, stop: 1s, rate: 5"), e => e is { Line: 6, Column: 48 } && e.Message.Contains("rate", StringComparison.Ordinal)); // at the key
         Assert.Contains(Errors("script: observer.cs, kind: replay, start: 0s, stop: 1s"), e => e.Message.Contains("does not match the kind the script declares, 'observer'", StringComparison.Ordinal));
         Assert.Contains(Errors("script: missing.cs, start: 0s, stop: 1s"), e => e is { Line: 6, Column: 14 } && e.Message.Contains("script file not found", StringComparison.Ordinal));
         Assert.Contains(Errors("script: two.cs, start: 0s, stop: 1s"), e => e.File.EndsWith("two.cs", StringComparison.Ordinal) && e.Message.Contains("TB0004", StringComparison.Ordinal));
@@ -114,6 +114,52 @@ public sealed class ScriptedAttackTests : IDisposable
     }
 
     [Fact]
+    public void Dynamic_and_async_void_are_refused_where_written_and_a_throwing_Configure_is_an_error_not_a_crash()
+    {
+        Write("late.cs", Observer.Replace("public override void Judge(", "public async void Later() { await Task.Yield(); }\n    public override void Judge(", StringComparison.Ordinal)
+            .Replace("public override void Judge(AttackJudgement judgement)", "public override void Judge(AttackJudgement judgement) { dynamic d = judgement; }\n    private void Unused(AttackJudgement judgement)", StringComparison.Ordinal));
+        var late = Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadFile(Write("late.yaml", Scenario("late", "script: late.cs, start: 0s, stop: 1s")), TestbedCatalog.Default)).Errors;
+        Assert.Contains(late, e => e.File.EndsWith("late.cs", StringComparison.Ordinal) && e.Message.Contains("TB0006: 'dynamic'", StringComparison.Ordinal));
+        Assert.Contains(late, e => e.File.EndsWith("late.cs", StringComparison.Ordinal) && e.Message.Contains("TB0007: 'Later' is async void", StringComparison.Ordinal));
+
+        Write("parse.cs", Observer.Replace("public override void Judge(", "public override void Configure(AttackOptions options) => int.Parse(options.Text(\"n\", \"x\"));\n    public override void Judge(", StringComparison.Ordinal));
+        var parse = Assert.Single(Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadFile(Write("parse.yaml", Scenario("parse", "script: parse.cs, start: 0s, stop: 1s")), TestbedCatalog.Default)).Errors);
+        Assert.Contains("threw FormatException", parse.Message, StringComparison.Ordinal);
+        Assert.Equal((6, 5), (parse.Line, parse.Column)); // the entry: no option of it is to blame
+    }
+
+    [Fact]
+    public void Watch_follows_a_script_whose_options_its_Configure_refuses()
+    {
+        Write("observer.cs", Observer);
+        var scenario = Write("w.yaml", Scenario("w", "script: observer.cs, start: 0s, stop: 1s, rate: 5"));
+
+        Assert.Throws<ScenarioException>(() => ScenarioLoader.LoadFile(scenario, TestbedCatalog.Default));
+        Assert.Equal([scenario, Path.Combine(_dir, "observer.cs")], Testbed.Cli.Commands.ScenarioWatch.Watched(scenario)); // fixing the script reruns
+    }
+
+    [Fact]
+    public async Task A_scripted_fault_whose_Eligible_throws_is_recorded_and_the_run_completes()
+    {
+        Write("brittle.cs", """
+            public sealed class Brittle : WireFault
+            {
+                public override string Kind => "brittle";
+                public override string Description => "throws while choosing";
+                protected override bool Eligible(WireMessage message) => throw new InvalidOperationException("brittle on purpose");
+                protected override ValueTask<InterceptDecision> ActAsync(WireMessage message, CancellationToken cancellationToken) => ValueTask.FromResult(InterceptDecision.Pass);
+            }
+            """);
+        var yaml = "name: brittle\nseed: 3\nworkload: {accounts: 4, operations: 60, concurrency: 2}\nfaults:\n  - {script: brittle.cs, start: 0s, stop: 10s}\nexpect:\n  invariants: all\n";
+        var result = await ScenarioRunner.RunAsync(ScenarioLoader.LoadFile(Write("brittle.yaml", yaml), TestbedCatalog.Default));
+
+        var fault = Assert.Single(result.Faults);
+        Assert.Contains(fault.Errors, e => e.Contains("pass: InvalidOperationException: brittle on purpose", StringComparison.Ordinal));
+        Assert.Equal((60, 0L), (result.Operations.Ok + result.Operations.Fail, result.Operations.Info)); // every message passed: nothing reached a sender
+        Assert.False(result.Passed); // the implied errors: 0
+    }
+
+    [Fact]
     public void Two_scenarios_naming_one_script_compile_it_once()
     {
         // Content unique to this test: other tests' compilations do not count.
@@ -130,6 +176,8 @@ public sealed class ScriptedAttackTests : IDisposable
     [Theory]
     [InlineData("attack", "count-orders")]
     [InlineData("fault", "slow-debits")]
+    [InlineData("attack", "attack")] // class AttackAttack: no name collides with an API type
+    [InlineData("fault", "wire-fault")]
     public async Task New_templates_run_as_written(string what, string name)
     {
         Assert.Equal(ExitCodes.Passed, (await Cli("new", what, name, "--dir", _dir)).Code);

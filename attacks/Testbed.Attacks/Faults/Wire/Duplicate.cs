@@ -18,13 +18,12 @@ public sealed class Duplicate : WireFault
     protected override string DefaultDirection => "request";
 
     /// <inheritdoc />
+    protected override IReadOnlyList<string> Directions => ["request"]; // replies go back to one waiting caller: nothing to copy them to
+
+    /// <inheritdoc />
     protected override void ConfigureFault(AttackOptions options)
     {
         _copies = options.Integer("copies", 1, 1, 5);
-        if (options.Raw.TryGetValue("direction", out var direction) && direction != "request")
-        {
-            throw new ArgumentException("option 'direction': duplicate copies requests only (replies go back to one waiting caller)");
-        }
     }
 
     /// <inheritdoc />

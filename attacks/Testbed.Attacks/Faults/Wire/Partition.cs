@@ -24,6 +24,9 @@ public sealed class Partition : WireFault
     public override string Targets => string.Join(" | ", _sides.Select(s => s.Text));
 
     /// <inheritdoc />
+    protected override bool ScopedByTargets => false;
+
+    /// <inheritdoc />
     protected override void ConfigureFault(AttackOptions options)
     {
         var text = options.Text("sides", "");

@@ -39,13 +39,19 @@ public abstract class WireFault : Fault, IWireInterceptor
     {
         Probability = options.Number("probability", 1, 0, 1);
         Correlation = options.Number("correlation", 0, 0, 1);
-        _direction = options.Choice("direction", DefaultDirection, "request", "reply", "both");
-        Scope = FaultTargets.Parse("targets", options.Text("targets", "all"));
+        _direction = options.Choice("direction", DefaultDirection, [.. Directions]);
+        Scope = FaultTargets.Parse("targets", ScopedByTargets ? options.Text("targets", "all") : "all");
         ConfigureFault(options);
     }
 
     /// <summary>Which direction the fault acts on when the scenario does not say.</summary>
     protected virtual string DefaultDirection => "both";
+
+    /// <summary>The directions the fault can act on (its <c>direction</c> option's choices); all three unless overridden.</summary>
+    protected virtual IReadOnlyList<string> Directions => ["request", "reply", "both"];
+
+    /// <summary>Whether the <c>targets</c> option scopes the fault (false: the fault scopes itself, e.g. a partition's sides).</summary>
+    protected virtual bool ScopedByTargets => true;
 
     /// <summary>Reads the fault's own options.</summary>
     protected virtual void ConfigureFault(AttackOptions options)
@@ -99,16 +105,27 @@ public abstract class WireFault : Fault, IWireInterceptor
     {
         if (!_open)
         {
-            return Pass(message);
+            return PassGuarded(message);
         }
 
         var started = HookTimings.Start();
         var timings = Context.Timings;
-        if (message.Injected || !Eligible(message) || !Scope.Matches(message, Context.Nodes) || !Draw())
+        bool picked;
+        try
+        {
+            picked = !message.Injected && Eligible(message) && Scope.Matches(message, Context.Nodes) && Draw();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            timings.Stop(FaultContext.PassHook, started);
+            return ValueTask.FromResult(Failed("pass", ex)); // a scripted Eligible that throws: recorded, the message passes
+        }
+
+        if (!picked)
         {
             try
             {
-                return Pass(message);
+                return PassGuarded(message);
             }
             finally
             {
@@ -120,11 +137,11 @@ public abstract class WireFault : Fault, IWireInterceptor
         try
         {
             var decision = ActAsync(message, cancellationToken);
-            return decision.IsCompletedSuccessfully ? decision : Guarded(decision);
+            return decision.IsCompletedSuccessfully ? decision : Guarded(decision, "act");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return ValueTask.FromResult(Failed(ex));
+            return ValueTask.FromResult(Failed("act", ex));
         }
         finally
         {
@@ -132,14 +149,27 @@ public abstract class WireFault : Fault, IWireInterceptor
         }
     }
 
-    /// <summary>The fault's code threw on a message: recorded in its result (failing the run), never thrown at the sender; the message passes.</summary>
-    private InterceptDecision Failed(Exception ex)
+    private ValueTask<InterceptDecision> PassGuarded(WireMessage message)
     {
-        Context.RecordError("act", ex);
+        try
+        {
+            var decision = Pass(message);
+            return decision.IsCompletedSuccessfully ? decision : Guarded(decision, "pass");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return ValueTask.FromResult(Failed("pass", ex));
+        }
+    }
+
+    /// <summary>The fault's code threw on a message: recorded in its result (failing the run), never thrown at the sender; the message passes.</summary>
+    private InterceptDecision Failed(string hook, Exception ex)
+    {
+        Context.RecordError(hook, ex);
         return InterceptDecision.Pass;
     }
 
-    private async ValueTask<InterceptDecision> Guarded(ValueTask<InterceptDecision> decision)
+    private async ValueTask<InterceptDecision> Guarded(ValueTask<InterceptDecision> decision, string hook)
     {
         try
         {
@@ -147,7 +177,7 @@ public abstract class WireFault : Fault, IWireInterceptor
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return Failed(ex);
+            return Failed(hook, ex);
         }
     }
 
