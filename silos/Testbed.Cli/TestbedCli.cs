@@ -28,6 +28,7 @@ public static class TestbedCli
             BenchCommands.Bench(),
             NewCommand.Create(error),
             ListCommand.Create(error, output),
+            SiloCommand.Create(error),
         };
 
         var parse = root.Parse(args);

@@ -149,6 +149,30 @@ public interface INodeControl
     /// <summary>Holds every grain call arriving at the silo until the result is disposed.</summary>
     IDisposable Pause(int position);
 
-    /// <summary>The clock the silo's services read.</summary>
+    /// <summary>
+    /// The clock the silo's services read, when it lives in this process (embedded clusters); where silos are processes it
+    /// throws <see cref="NotSupportedException"/>: use <see cref="SkewClockAsync"/> and <see cref="ResetClockAsync"/>.
+    /// </summary>
     Testbed.Time.ServiceClock Clock(int position);
+
+    /// <summary>
+    /// Skews the clock of the silo at <paramref name="position"/> (wherever it runs); disposing the result puts that silo's
+    /// clock back on time, even if positions changed in between.
+    /// </summary>
+    async Task<IAsyncDisposable> SkewClockAsync(int position, TimeSpan offset, double driftPerSecond)
+    {
+        var clock = Clock(position);
+        clock.SetSkew(offset, driftPerSecond);
+        await Task.CompletedTask;
+        return new ClockReset(clock);
+    }
+
+    private sealed class ClockReset(Testbed.Time.ServiceClock clock) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            clock.Reset();
+            return ValueTask.CompletedTask;
+        }
+    }
 }

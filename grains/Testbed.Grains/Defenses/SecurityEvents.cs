@@ -48,6 +48,28 @@ public sealed class SecurityEventLog(int capacity = 100_000) : ISecurityEventSin
         }
     }
 
+    /// <summary>
+    /// Adds what another log recorded (e.g. a silo process's): its kept events, and its exact counts per (layer, reason) —
+    /// the counts, not the kept events, make <see cref="Count"/>.
+    /// </summary>
+    public void Absorb(IEnumerable<SecurityEvent> kept, IEnumerable<(string Layer, string Reason, long Count)> counts)
+    {
+        ArgumentNullException.ThrowIfNull(kept);
+        ArgumentNullException.ThrowIfNull(counts);
+        foreach (var (layer, reason, count) in counts)
+        {
+            _counts.AddOrUpdate((layer, reason), count, (_, n) => n + count);
+        }
+
+        foreach (var securityEvent in kept)
+        {
+            if (Interlocked.Increment(ref _kept) <= capacity)
+            {
+                _events.Enqueue(securityEvent);
+            }
+        }
+    }
+
     /// <summary>Counts per layer, then per reason.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, long>> CountsByLayer() =>
         _counts.GroupBy(kv => kv.Key.Layer, StringComparer.Ordinal)

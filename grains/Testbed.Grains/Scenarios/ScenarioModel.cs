@@ -39,16 +39,83 @@ public sealed record Scenario
     public string SourcePath { get; init; } = "";
 }
 
+/// <summary>Where the cluster under test runs.</summary>
+public enum ClusterMode
+{
+    /// <summary>Orleans TestingHost in this process, over its in-memory transport (the default: nothing to install).</summary>
+    Embedded,
+
+    /// <summary><c>testbed silo</c> processes on 127.0.0.1 over TCP, with Redis membership and storage, started and stopped by the runner.</summary>
+    Processes,
+
+    /// <summary>A running cluster joined through its Redis (<see cref="ClusterSpec.Redis"/>, <see cref="ClusterSpec.ClusterId"/>); nothing is started.</summary>
+    External,
+}
+
+/// <summary>
+/// How fast Orleans' membership declares a silo dead (<c>ClusterMembershipOptions</c>): a silo that misses
+/// <see cref="MissedProbes"/> probes of <see cref="ProbeTimeout"/> each is suspected, and <see cref="Votes"/> suspicions declare it dead.
+/// </summary>
+public sealed record MembershipSpec
+{
+    /// <summary>
+    /// Defaults for real processes: a SIGKILLed silo is declared dead in about two seconds (3 × 500 ms plus the table
+    /// write and gossip), where Orleans' production defaults (5 s, 3, 2) take about 15 s.
+    /// </summary>
+    public static MembershipSpec Fast { get; } = new();
+
+    /// <summary>How long one probe may take before it counts as missed (100ms..30s, default 500ms).</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Missed probes after which a prober suspects the silo (1..10, default 3).</summary>
+    public int MissedProbes { get; init; } = 3;
+
+    /// <summary>Suspicions needed to declare the silo dead (1..10, default 2; Orleans caps it at half the active silos).</summary>
+    public int Votes { get; init; } = 2;
+}
+
 /// <summary>Shape of the Orleans cluster under test.</summary>
 public sealed record ClusterSpec
 {
+    /// <summary>The most silos a cluster may have.</summary>
+    public const int MaxSilos = 8;
+
+    /// <summary>
+    /// Why the cluster cannot run in its mode (external needs <see cref="Redis"/> and <see cref="ClusterId"/>), or null.
+    /// Checked when the file loads, and again after <c>--cluster</c> changes a scenario's mode.
+    /// </summary>
+    public string? ModeProblem() => Mode == ClusterMode.External && (Redis is null || ClusterId is null)
+        ? "external mode joins a running cluster through its Redis: give cluster.redis and cluster.clusterId (or --redis and --cluster-id)"
+        : null;
+
+    /// <summary>Where it runs: embedded (default), processes or external.</summary>
+    public ClusterMode Mode { get; init; } = ClusterMode.Embedded;
+
+    /// <summary>
+    /// The Orleans cluster id: required in external mode (the cluster to join); in processes mode null means a fresh id per
+    /// run; unused when embedded.
+    /// </summary>
+    public string? ClusterId { get; init; }
+
+    /// <summary>
+    /// Membership timing; null means <see cref="MembershipSpec.Fast"/> for processes and external, and TestingHost's own
+    /// timing when embedded.
+    /// </summary>
+    public MembershipSpec? Membership { get; init; }
+
+    /// <summary>Orleans transport TLS (mutual, certificates from the run's authority) between every silo and the client.</summary>
+    public bool TransportTls { get; init; }
+
     /// <summary>Number of silos, 1..8.</summary>
     public int Silos { get; init; } = 2;
 
     /// <summary>Where durable state (account balances and entries) is kept: embedded (default) or Redis.</summary>
     public StorageProvider Storage { get; init; } = StorageProvider.Embedded;
 
-    /// <summary>The Redis connection string when <see cref="Storage"/> is Redis, else null.</summary>
+    /// <summary>
+    /// The Redis connection string: of the storage when <see cref="Storage"/> is Redis, and of membership and storage in
+    /// processes mode (null there: the runner starts a throw-away redis-server) and external mode (required).
+    /// </summary>
     public string? Redis { get; init; }
 
     /// <summary>

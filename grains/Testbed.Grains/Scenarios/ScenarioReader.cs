@@ -7,13 +7,11 @@ namespace Testbed.Scenarios;
 /// <summary>Builds a <see cref="Scenario"/> from a root mapping, recording every problem in the sink.</summary>
 internal static partial class ScenarioReader
 {
-    public const int MaxSilos = 8;
+    public const int MaxSilos = ClusterSpec.MaxSilos;
 
     private static readonly string[] RootKeys =
         ["name", "description", "seed", "cluster", "workload", "defenses", "faults", "attacks", "expect"];
 
-    private static readonly string[] ClusterKeys = ["silos", "storage", "redis", "responseTimeout"];
-    private static readonly string[] StorageKinds = ["embedded", "redis"];
     private static readonly string[] ExpectKeys = ["invariants", "violated", "minGoodput", "maxP99Ms", "minP50Ms", "maxSecurityEvents", "securityEvents", "attacks", "faults"];
     private static readonly string[] ActionKeys = ["kind", "script", "start", "stop"];
 
@@ -30,7 +28,7 @@ internal static partial class ScenarioReader
         }
 
         var seed = r.Required("seed") is { } seedNode ? YamlScalars.Integer(sink, seedNode, "seed", 0, int.MaxValue) : null;
-        var cluster = ReadCluster(sink, r.Mapping("cluster"));
+        var cluster = ClusterReader.Read(sink, r.Mapping("cluster"));
         var faults = ReadActions(sink, r.Sequence("faults"), "faults", ScriptRole.Fault, catalog.FaultKinds, catalog,
             catalog.CheckFault is { } checkFault ? f => checkFault(f, cluster.Silos) : null);
         var attacks = ReadActions(sink, r.Sequence("attacks"), "attacks", ScriptRole.Attack, catalog.AttackKinds, catalog, catalog.CheckAttack);
@@ -51,82 +49,6 @@ internal static partial class ScenarioReader
         };
 
         return sink.Count == before ? scenario with { Defenses = scenario.DefenseSpecs.Select(d => d.Name).ToArray() } : null;
-    }
-
-    private static ClusterSpec ReadCluster(ScenarioErrorSink sink, YamlMappingNode? node)
-    {
-        var defaults = new ClusterSpec();
-        if (node is null)
-        {
-            return defaults;
-        }
-
-        var r = new YamlMappingReader(sink, node, "cluster", ClusterKeys);
-        var silos = (int)(r.Integer("silos", 1, MaxSilos) ?? defaults.Silos);
-        var storage = ReadStorage(r);
-        var redis = r.Text("redis");
-        if (redis is not null)
-        {
-            if (storage == StorageProvider.Embedded)
-            {
-                sink.Add(r.KeyMark("redis"), "cluster.redis: only allowed when storage is redis (storage is embedded)");
-            }
-            else if (RedisProblem(redis) is { } problem)
-            {
-                sink.Add(r.Value("redis")!, $"cluster.redis: {problem}, found {YamlScalars.Quote(redis)}");
-            }
-        }
-
-        var provider = storage ?? defaults.Storage;
-        return new ClusterSpec
-        {
-            Silos = silos,
-            Storage = provider,
-            Redis = provider == StorageProvider.Redis ? redis ?? TestbedStorageOptions.DefaultRedis : null,
-            ResponseTimeout = r.Duration("responseTimeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)) ?? defaults.ResponseTimeout,
-        };
-    }
-
-    /// <summary>The provider given (Embedded when absent), or null when the value is invalid.</summary>
-    private static StorageProvider? ReadStorage(YamlMappingReader r)
-    {
-        if (r.Value("storage") is not { } node)
-        {
-            return StorageProvider.Embedded;
-        }
-
-        switch (YamlScalars.Text(r.Sink, node, r.Name("storage")))
-        {
-            case null:
-                return null;
-            case "embedded":
-                return StorageProvider.Embedded;
-            case "redis":
-                return StorageProvider.Redis;
-            case var text:
-                r.Sink.Add(node, $"cluster.storage: expected one of {string.Join(", ", StorageKinds)}, found {YamlScalars.Quote(text)}");
-                return null;
-        }
-    }
-
-    /// <summary>Why <paramref name="connection"/> is not a usable StackExchange.Redis connection string, or null.</summary>
-    private static string? RedisProblem(string connection)
-    {
-        const string expected = "expected a Redis connection string such as 127.0.0.1:6379";
-        if (string.IsNullOrWhiteSpace(connection))
-        {
-            return expected;
-        }
-
-        try
-        {
-            return StackExchange.Redis.ConfigurationOptions.Parse(connection).EndPoints.Count == 0 ? expected : null;
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
-        {
-            var reason = ex is ArgumentException { ParamName: { } param } ? ex.Message.Replace($" (Parameter '{param}')", "", StringComparison.Ordinal) : ex.Message;
-            return $"not a Redis connection string ({reason.TrimEnd('.')})";
-        }
     }
 
     /// <summary>Reads a list of names that must each be in <paramref name="known"/> and appear once.</summary>

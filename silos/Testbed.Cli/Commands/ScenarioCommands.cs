@@ -19,11 +19,13 @@ internal static class ScenarioCommands
         {
             Description = "After the run, wait; when the scenario or a script it names changes, compile and run again (errors shown, watching goes on). Ctrl-C ends it.",
         };
-        var command = new Command("run", "Run one scenario on an embedded multi-silo cluster and check it.") { scenario, outDir, quiet, watch };
+        var command = new Command("run", "Run one scenario on a multi-silo cluster (embedded unless the scenario or --cluster says otherwise) and check it.") { scenario, outDir, quiet, watch };
+        var cluster = new ClusterOverride();
+        cluster.AddTo(command);
         command.SetAction((parse, ct) =>
         {
             var file = parse.GetValue(scenario)!.FullName;
-            Task<int> Once(CancellationToken token) => ExecuteAsync([file], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, args, error, token);
+            Task<int> Once(CancellationToken token) => ExecuteAsync([file], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, args, error, token, s => cluster.Apply(parse, s));
             return parse.GetValue(watch) ? ScenarioWatch.RunAsync(file, Once, ct) : Once(ct);
         });
         return command;
@@ -35,6 +37,8 @@ internal static class ScenarioCommands
         var folder = new Argument<DirectoryInfo>("folder") { Description = "A folder of scenario files (*.yaml, *.yml)." };
         var (outDir, quiet) = CommonOptions();
         var command = new Command("suite", "Run every scenario in a folder, in name order, and check each.") { folder, outDir, quiet };
+        var cluster = new ClusterOverride();
+        cluster.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             IReadOnlyList<string> files;
@@ -47,7 +51,7 @@ internal static class ScenarioCommands
                 return BadInput(ex, error);
             }
 
-            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, args, error, ct);
+            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, args, error, ct, s => cluster.Apply(parse, s));
         });
         return command;
     }
@@ -61,12 +65,23 @@ internal static class ScenarioCommands
         new Option<bool>("--quiet") { Description = "No live progress; print only the result tables." });
 
     private static async Task<int> ExecuteAsync(IReadOnlyList<string> files, DirectoryInfo outDir, bool quiet, bool isSuite, IReadOnlyList<string> args,
-        TextWriter error, CancellationToken cancellationToken)
+        TextWriter error, CancellationToken cancellationToken, Func<IReadOnlyList<Scenario>, (List<Scenario>, List<string>)> overrides)
     {
-        var (scenarios, errors) = LoadAll(files);
+        var (loaded, errors) = LoadAll(files);
         if (errors.Count > 0)
         {
             return BadInput(new ScenarioException(errors), error);
+        }
+
+        var (scenarios, problems) = overrides(loaded);
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync(problem);
+            }
+
+            return ExitCodes.BadInput;
         }
 
         var results = new List<ScenarioResult>();
@@ -74,11 +89,12 @@ internal static class ScenarioCommands
         foreach (var scenario in scenarios)
         {
             var position = isSuite ? new SuitePosition(results.Count, scenarios.Count, suiteClock.Elapsed) : null;
-            AnsiConsole.MarkupLineInterpolated($"[bold]▶ {scenario.Name}[/]  seed [cyan]{scenario.Seed}[/], {scenario.Cluster.Silos} silos  ({scenario.SourcePath})");
+            AnsiConsole.MarkupLineInterpolated($"[bold]▶ {scenario.Name}[/]  seed [cyan]{scenario.Seed}[/], {scenario.Cluster.Silos} silos{ModeText(scenario.Cluster.Mode)}  ({scenario.SourcePath})");
             ScenarioResult result;
             try
             {
-                result = await LiveProgress.RunAsync(scenario, quiet, cancellationToken, position);
+                var run = new RunOptions { LogDirectory = Path.Combine(outDir.FullName, scenario.Name) };
+                result = await LiveProgress.RunAsync(scenario, quiet, cancellationToken, position, run);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -104,6 +120,8 @@ internal static class ScenarioCommands
 
         return results.All(r => r.Passed) ? ExitCodes.Passed : ExitCodes.ExpectationFailed;
     }
+
+    private static string ModeText(ClusterMode mode) => mode == ClusterMode.Embedded ? "" : $" ({mode.ToString().ToLowerInvariant()})";
 
     /// <summary>Loads every file (all errors of all files, and two scenarios of one name, are collected rather than thrown).</summary>
     internal static (List<Scenario> Scenarios, List<ScenarioError> Errors) LoadAll(IReadOnlyList<string> files)

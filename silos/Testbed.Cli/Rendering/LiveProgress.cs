@@ -22,11 +22,11 @@ internal sealed record SuitePosition(int Index, int Count, TimeSpan Elapsed)
 /// </summary>
 internal static class LiveProgress
 {
-    public static async Task<ScenarioResult> RunAsync(Scenario scenario, bool quiet, CancellationToken cancellationToken, SuitePosition? suite = null)
+    public static async Task<ScenarioResult> RunAsync(Scenario scenario, bool quiet, CancellationToken cancellationToken, SuitePosition? suite = null, RunOptions? options = null)
     {
         if (quiet)
         {
-            return await ScenarioRunner.RunAsync(scenario, null, null, cancellationToken);
+            return await ScenarioRunner.RunAsync(scenario, options, null, cancellationToken);
         }
 
         if (!AnsiConsole.Profile.Capabilities.Interactive)
@@ -40,7 +40,7 @@ internal static class LiveProgress
                     Console.WriteLine($"  [{scenario.Name}] {Describe(p)}" + (suite is null ? "" : $"  ({suite})"));
                 }
             });
-            return await ScenarioRunner.RunAsync(scenario, null, lines, cancellationToken);
+            return await ScenarioRunner.RunAsync(scenario, options, lines, cancellationToken);
         }
 
         ScenarioResult? result = null;
@@ -58,7 +58,7 @@ internal static class LiveProgress
                     task.Value = Fraction(p.Workload);
                     whole?.Value(suite!.Index + task.Value);
                 });
-                result = await ScenarioRunner.RunAsync(scenario, null, progress, cancellationToken);
+                result = await ScenarioRunner.RunAsync(scenario, options, progress, cancellationToken);
                 task.Value = 1.0;
                 whole?.Value(suite!.Index + 1);
             });

@@ -55,6 +55,9 @@ public sealed class EmbeddedClusterOptions
     /// middleware to whatever connection the transport hands it, so the bytes between silos are TLS records either way.
     /// </summary>
     public TransportTlsOptions? TransportTls { get; set; }
+
+    /// <summary>Membership timing; null keeps TestingHost's own.</summary>
+    public Scenarios.MembershipSpec? Membership { get; set; }
 }
 
 /// <summary>
@@ -109,6 +112,19 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         var tls = options.TransportTls;
         var ownedCredentials = tls is { Credentials: null } ? TransportCredentials.Create() : null;
         var credentials = tls?.Credentials ?? ownedCredentials;
+        var setup = new TestbedSiloSetup
+        {
+            Hooks = options.Hooks,
+            Defenses = options.Defenses,
+            Identity = options.Identity,
+            Events = options.Events,
+            Time = options.Time,
+            Payments = options.Payments,
+            Adversaries = adversaries,
+            Storage = new TestbedStorageOptions { Provider = storage.Provider, EmbeddedStore = store, Redis = storage.Redis, LedgerPageSize = storage.LedgerPageSize },
+            ResponseTimeout = options.ResponseTimeout,
+            Pausable = options.Pausable,
+        };
         var builder = new InProcessTestClusterBuilder((short)options.Silos);
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((siloOptions, silo) =>
@@ -118,19 +134,10 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 silo.UseTransportTls(tls, credentials!, siloOptions.SiloName);
             }
 
-            silo.AddPaymentsTestbed(options.Hooks, options.Payments, options.Time, options.Defenses, options.Events, options.Identity);
-            silo.AddTestbedAdversaries(adversaries);
-            silo.AddTestbedStorage(o =>
+            setup.Apply(silo);
+            if (options.Membership is { } membership)
             {
-                o.Provider = storage.Provider;
-                o.EmbeddedStore = store;
-                o.Redis = storage.Redis;
-                o.LedgerPageSize = storage.LedgerPageSize;
-            });
-            silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = options.ResponseTimeout);
-            if (options.Pausable)
-            {
-                silo.AddSiloPause();
+                silo.Services.Configure<ClusterMembershipOptions>(o => MembershipTiming.Apply(o, membership));
             }
         });
         builder.ConfigureClient(client =>

@@ -1,9 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Testbed.Attacks.Api;
 using Testbed.Attacks.Hosting;
 using Testbed.Checking;
 using Testbed.Defenses;
-using Testbed.Hosting.Cluster;
 using Testbed.Scenarios;
 
 namespace Testbed.Hosting.Runs;
@@ -20,21 +18,19 @@ internal sealed class RunAdversaries
     private RunAdversaries(IAdversaryGrain[] grains) => _grains = grains;
 
     /// <summary>Arms one adversary grain per attack of <paramref name="scenario"/> (a bad option throws <see cref="ArgumentException"/>).</summary>
-    public static async Task<RunAdversaries> ArmAsync(EmbeddedCluster cluster, Scenario scenario)
+    public static async Task<RunAdversaries> ArmAsync(IRunCluster cluster, Scenario scenario)
     {
         var run = Guid.NewGuid().ToString("N")[..12];
-        // Addressed through the first silo: adversary grains are placed where they are first called (PreferLocalPlacement),
-        // and silo 0 is the one node faults never strike, so a crash never takes an adversary and its knowledge with it.
-        var firstSilo = cluster.SiloServices(0).GetRequiredService<IGrainFactory>();
-        var grains = scenario.Attacks.Select((_, i) => firstSilo.GetGrain<IAdversaryGrain>(AdversaryGrain.Key(run, i))).ToArray();
-        for (var i = 0; i < grains.Length; i++)
+        var keys = scenario.Attacks.Select((_, i) => AdversaryGrain.Key(run, i)).ToArray();
+        for (var i = 0; i < keys.Length; i++)
         {
             var attack = scenario.Attacks[i];
-            await grains[i].Arm(new AdversarySpec(attack.Kind, new Dictionary<string, string>(attack.Options, StringComparer.Ordinal),
+            await cluster.ArmAdversaryAsync(keys[i], new AdversarySpec(attack.Kind, new Dictionary<string, string>(attack.Options, StringComparer.Ordinal),
                 attack.Start, attack.Stop, unchecked((scenario.Seed * 31) + i + 1), attack.Script));
         }
 
-        return new RunAdversaries(grains);
+        // Armed on silo 0; the client's references reach those activations.
+        return new RunAdversaries(keys.Select(k => cluster.Client.GetGrain<IAdversaryGrain>(k)).ToArray());
     }
 
     /// <summary>The workload starts now (<paramref name="workloadStartedAt"/>): every window is scheduled from it.</summary>
@@ -44,23 +40,15 @@ internal sealed class RunAdversaries
     public Task CloseAsync() => Task.WhenAll(_grains.Select(g => g.Close()));
 
     /// <summary>Each adversary's verdicts, in scenario order.</summary>
-    public async Task<IReadOnlyList<AttackResult>> ConcludeAsync(EmbeddedCluster cluster, CheckReport report, IReadOnlyList<History.HistoryOp> ops,
-        IReadOnlyList<AccountState> finalState, SecurityEventLog events, DateTimeOffset workloadStartedAt)
+    public async Task<IReadOnlyList<AttackResult>> ConcludeAsync(RunRecords records, CheckReport report, IReadOnlyList<History.HistoryOp> ops,
+        IReadOnlyList<AccountState> finalState, DateTimeOffset workloadStartedAt)
     {
         if (_grains.Length == 0)
         {
             return [];
         }
 
-        var truth = new RunGroundTruth(report, ops, finalState, workloadStartedAt, events.Events.ToArray(), FirstBlockedAt(cluster));
+        var truth = new RunGroundTruth(report, ops, finalState, workloadStartedAt, records.Events.Events.ToArray(), records.FirstBlockedAt);
         return await Task.WhenAll(_grains.Select(g => g.Conclude(truth)));
     }
-
-    /// <summary>When each sender's first rate-limit block began, over every silo's limiter (time to containment).</summary>
-    private static Dictionary<string, DateTimeOffset> FirstBlockedAt(EmbeddedCluster cluster) =>
-        Enumerable.Range(0, cluster.SiloNames.Count)
-            .SelectMany(i => cluster.SiloServices(i).GetRequiredService<DefensePipeline>().Layers.OfType<Defenses.RateLimit.RateLimitLayer>())
-            .SelectMany(limiter => limiter.BlockHistory)
-            .GroupBy(block => block.Sender, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Min(block => block.Since), StringComparer.Ordinal);
 }

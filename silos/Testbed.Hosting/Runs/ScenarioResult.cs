@@ -25,6 +25,31 @@ public sealed record StorageSummary(
         new(provider.ToString().ToLowerInvariant(), store?.Count, store?.Writes, store?.BytesWritten);
 }
 
+/// <summary>The cluster a run ran on: its mode and silos, and for silo processes their ids, ports and what happened to them.</summary>
+public sealed record ClusterSummary(string Mode, int Silos)
+{
+    /// <summary>The Orleans cluster id (processes and external).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ClusterId { get; init; }
+
+    /// <summary>The Orleans service id: the prefix of the run's Redis keys.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ServiceId { get; init; }
+
+    /// <summary>The Redis of membership and storage.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Redis { get; init; }
+
+    /// <summary>Membership timing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Scenarios.MembershipSpec? Membership { get; init; }
+
+    /// <summary>Every silo process started, in start order (replacements included).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<SiloProcessSummary>? Processes { get; init; }
+
+    /// <summary>What happened to the processes, in order ("silo-1 exited with code 137 (pid 4242)").</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Events { get; init; }
+}
+
+/// <summary>One silo process: its name, pid, ports and exit code (null: it ran until the end of the run).</summary>
+public sealed record SiloProcessSummary(string Name, int Pid, int SiloPort, int GatewayPort, int? ExitCode);
+
 /// <summary>One expectation of the scenario and whether it held.</summary>
 public sealed record ExpectationResult(string Name, bool Passed, string Detail);
 
@@ -111,6 +136,9 @@ public sealed record ScenarioResult
     public required WireSummary Wire { get; init; }
     /// <summary>Durable state: the provider and (embedded) what was written.</summary>
     public StorageSummary Storage { get; init; } = new("embedded");
+    /// <summary>The cluster the run ran on.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ClusterSummary? Cluster { get; init; }
     /// <summary>Completions per second of the run.</summary>
     public required IReadOnlyList<TimelineBucket> Timeline { get; init; }
     /// <summary>The scripts the scenario's entries named, in entry order (attacks, then faults): what exactly ran.</summary>

@@ -18,6 +18,9 @@ public readonly record struct RunProgress(string Scenario, RunPhase Phase, Workl
 /// <summary>Extra knobs for a run (tests use them to attach wire hooks).</summary>
 public sealed class RunOptions
 {
+    /// <summary>Where silo processes write their logs (<c>silo-N.log</c>); default: a fresh folder under the temp directory.</summary>
+    public string? LogDirectory { get; init; }
+
     /// <summary>Called after the cluster starts and before the workload: attach taps and interceptors here.</summary>
     public Action<EmbeddedCluster>? OnClusterStarted { get; init; }
 
@@ -56,37 +59,15 @@ public static class ScenarioRunner
         var started = DateTimeOffset.UtcNow;
         var w = scenario.Workload;
         progress?.Report(new RunProgress(scenario.Name, RunPhase.Starting, default));
-        var hooks = new WireHooks();
         var defenses = DefenseCatalog.Resolve(scenario.DefenseSpecs);
-        var events = new SecurityEventLog();
-        await using var cluster = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions
+        await using var cluster = await RunClusters.StartAsync(scenario, defenses, options, cancellationToken);
+        if (options?.OnClusterStarted is { } onStarted)
         {
-            Silos = scenario.Cluster.Silos,
-            Hooks = hooks,
-            Defenses = defenses.Pipeline,
-            Identity = defenses.Identity,
-            Events = events,
-            Pausable = scenario.Faults.Any(f => f.Kind == "pause"),
-            ResponseTimeout = scenario.Cluster.ResponseTimeout,
-            Attacks = options?.Attacks ?? AttackCatalog.Builtin,
-            TransportTls = options?.TransportTls,
-            Storage = new Storage.TestbedStorageOptions
-            {
-                Provider = scenario.Cluster.Storage,
-                Redis = scenario.Cluster.Redis ?? Storage.TestbedStorageOptions.DefaultRedis,
-            },
-            Payments = p =>
-            {
-                p.Seed = scenario.Seed;
-                p.Accounts = w.Accounts;
-                p.Customers = w.Customers;
-                p.InitialBalance = w.InitialBalance;
-                p.PaymentShards = w.PaymentShards;
-                p.IdempotentOrders = w.IdempotentOrders;
-                p.PaddingBytes = w.PaddingBytes;
-            },
-        }, cancellationToken);
-        options?.OnClusterStarted?.Invoke(cluster);
+            onStarted(cluster is EmbeddedRunCluster embedded
+                ? embedded.Cluster
+                : throw new ArgumentException($"OnClusterStarted needs an embedded cluster; the scenario runs in {scenario.Cluster.Mode} mode", nameof(options)));
+        }
+
         var adversaries = await RunAdversaries.ArmAsync(cluster, scenario);
         var faults = FaultsOf(scenario, cluster);
 
@@ -119,22 +100,23 @@ public static class ScenarioRunner
             var finalState = await ReadFinalStateAsync(cluster.Client, w.Accounts);
             var ops = history.Snapshot();
             var report = HistoryChecker.Check(ops, finalState);
-            var attacks = await adversaries.ConcludeAsync(cluster, report, ops, finalState, events, workload.StartedAt);
+            var records = await cluster.RecordsAsync();
+            var attacks = await adversaries.ConcludeAsync(records, report, ops, finalState, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
-            return Judge(scenario, started, workload, report, hooks.Stats, ops, defenses, events, attacks,
-                faults.Select(f => f.Conclude()).ToArray(), StorageSummary.Of(scenario.Cluster.Storage, cluster.Store));
+            return Judge(scenario, started, workload, report, records, ops, defenses, attacks, faults.Select(f => f.Conclude()).ToArray(), cluster);
         }
 
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Keep what was recorded: the history so far is written out with the error.
-            return Crashed(scenario, started, ex, history.Snapshot(), hooks.Stats, cluster.Store);
+            var records = await RecordsOrNullAsync(cluster);
+            return Crashed(scenario, started, ex, history.Snapshot(), records?.Wire, cluster.Storage) with { Cluster = cluster.Summary };
         }
     }
 
     /// <summary>The result of a run that could not complete: failed, with the error and whatever history was recorded.</summary>
-    public static ScenarioResult Crashed(Scenario scenario, DateTimeOffset started, Exception error, IReadOnlyList<History.HistoryOp> ops, WireStats? wire,
-        Storage.EmbeddedStateStore? store = null) => new()
+    public static ScenarioResult Crashed(Scenario scenario, DateTimeOffset started, Exception error, IReadOnlyList<History.HistoryOp> ops, WireSummary? wire,
+        StorageSummary? storage = null) => new()
     {
         Name = scenario.Name,
         Description = scenario.Description,
@@ -153,8 +135,8 @@ public static class ScenarioRunner
         Defenses = scenario.Defenses,
         Attacks = [],
         Faults = [],
-        Wire = wire is null ? WireSummary.None : WireSummary.From(wire),
-        Storage = StorageSummary.Of(scenario.Cluster.Storage, store),
+        Wire = wire ?? WireSummary.None,
+        Storage = storage ?? StorageSummary.Of(scenario.Cluster.Storage, null),
         Timeline = [],
         History = ops,
     };
@@ -182,18 +164,35 @@ public static class ScenarioRunner
     }
 
     /// <summary>The scenario's faults, each with a random source seeded from the scenario's seed and its position.</summary>
-    private static FaultRuntime[] FaultsOf(Scenario scenario, EmbeddedCluster cluster)
+    private static FaultRuntime[] FaultsOf(Scenario scenario, IRunCluster cluster) => scenario.Faults.Select((spec, i) =>
     {
-        var nodes = new EmbeddedNodeControl(cluster);
-        return scenario.Faults.Select((spec, i) => new FaultRuntime(
-            FaultCatalog.Create(spec.Kind, spec.Options, spec.Script), spec.Start, spec.Stop,
-            new FaultContext(new Random(unchecked((scenario.Seed * 37) + i + 1)), TimeProvider.System, cluster.Hooks, nodes))).ToArray();
+        var fault = FaultCatalog.Create(spec.Kind, spec.Options, spec.Script);
+        if (cluster.Hooks is null && fault is Attacks.Faults.Wire.WireFault)
+        {
+            throw new NotSupportedException($"faults[{i}] ({spec.Kind}) acts on the wire, and in {scenario.Cluster.Mode} mode each silo process has its own: wire faults run in embedded mode only in this build");
+        }
+
+        return new FaultRuntime(fault, spec.Start, spec.Stop,
+            new FaultContext(new Random(unchecked((scenario.Seed * 37) + i + 1)), TimeProvider.System, cluster.Hooks ?? new WireHooks(), cluster.Nodes));
+    }).ToArray();
+
+    /// <summary>The silos' records after a failure, or null when they cannot be had either.</summary>
+    private static async Task<RunRecords?> RecordsOrNullAsync(IRunCluster cluster)
+    {
+        try
+        {
+            return await cluster.RecordsAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return null;
+        }
     }
 
-    private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, WireStats wire,
-        IReadOnlyList<History.HistoryOp> ops, DefenseSetup defenses, SecurityEventLog events, IReadOnlyList<AttackResult> attacks,
-        IReadOnlyList<FaultResult> faults, StorageSummary storage)
+    private static ScenarioResult Judge(Scenario scenario, DateTimeOffset started, WorkloadResult workload, CheckReport report, RunRecords records,
+        IReadOnlyList<History.HistoryOp> ops, DefenseSetup defenses, IReadOnlyList<AttackResult> attacks, IReadOnlyList<FaultResult> faults, IRunCluster cluster)
     {
+        var events = records.Events;
         var seconds = Math.Max(workload.Elapsed.TotalSeconds, 1e-9);
         var goodput = workload.Ok / seconds;
         var h = workload.LatencyMicros;
@@ -270,8 +269,9 @@ public static class ScenarioRunner
             Attacks = attacks,
             Faults = faults,
             Detections = Detection.From(events.Events, workload.StartedAt),
-            Wire = WireSummary.From(wire),
-            Storage = storage,
+            Wire = records.Wire,
+            Storage = cluster.Storage,
+            Cluster = cluster.Summary,
             Timeline = workload.Timeline,
             Scripts = ScriptRecord.Of(scenario),
             History = ops,

@@ -55,19 +55,18 @@ public sealed class ClockSkew : Fault
     /// <inheritdoc />
     public override async Task RunAsync(FaultContext context, CancellationToken windowClosed)
     {
-        var clocks = Enumerable.Range(0, context.Nodes.SiloCount)
-            .Where(i => _position is null || i == _position)
-            .Select(i => (Name: context.Nodes.SiloName(i), Clock: context.Nodes.Clock(i)))
-            .ToArray();
-        foreach (var (name, clock) in clocks)
-        {
-            clock.SetSkew(_offset, _drift);
-            context.Count();
-            context.Record($"skew {name} by {_offset.TotalMilliseconds:0}ms, drift {_drift.ToString(CultureInfo.InvariantCulture)} s/s");
-        }
-
+        var positions = Enumerable.Range(0, context.Nodes.SiloCount).Where(i => _position is null || i == _position).ToArray();
+        var resets = new List<IAsyncDisposable>();
         try
         {
+            foreach (var position in positions)
+            {
+                var name = context.Nodes.SiloName(position);
+                resets.Add(await context.Nodes.SkewClockAsync(position, _offset, _drift));
+                context.Count();
+                context.Record($"skew {name} by {_offset.TotalMilliseconds:0}ms, drift {_drift.ToString(CultureInfo.InvariantCulture)} s/s");
+            }
+
             await Task.Delay(Timeout.InfiniteTimeSpan, context.Time, windowClosed);
         }
         catch (OperationCanceledException) when (windowClosed.IsCancellationRequested)
@@ -75,9 +74,16 @@ public sealed class ClockSkew : Fault
         }
         finally
         {
-            foreach (var (_, clock) in clocks)
+            foreach (var reset in resets)
             {
-                clock.Reset();
+                try
+                {
+                    await reset.DisposeAsync();
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    context.RecordError("reset", ex); // e.g. the silo was killed meanwhile: its clock went with it
+                }
             }
 
             context.Record("clocks reset");

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Testbed.Hosting.Cluster.Processes;
+using Testbed.Scenarios;
+
+namespace Testbed.Cli.Commands;
+
+/// <summary>
+/// <c>--cluster embedded|processes|external</c>, <c>--redis HOST:PORT</c> and <c>--cluster-id ID</c> on <c>run</c>,
+/// <c>suite</c> and <c>bench</c>: run any scenario in another cluster mode, unchanged otherwise.
+/// </summary>
+internal sealed class ClusterOverride
+{
+    public Option<ClusterMode?> Mode { get; } = new("--cluster")
+    {
+        Description = "Run every scenario in this cluster mode (overrides cluster.mode): embedded (one process), processes (testbed silo processes over TCP, Redis membership) or external (join a running cluster).",
+    };
+
+    public Option<string?> Redis { get; } = new("--redis") { Description = "Redis of membership and storage for processes and external mode (overrides cluster.redis)." };
+
+    public Option<string?> ClusterId { get; } = new("--cluster-id") { Description = "Orleans cluster id to join in external mode (overrides cluster.clusterId)." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Mode);
+        command.Options.Add(Redis);
+        command.Options.Add(ClusterId);
+    }
+
+    /// <summary>
+    /// The scenarios as the command line wants them; a problem (a mode that lacks what it needs) is returned as
+    /// <c>file: message</c> lines for exit code 2.
+    /// </summary>
+    public (List<Scenario> Scenarios, List<string> Problems) Apply(ParseResult parse, IReadOnlyList<Scenario> scenarios)
+    {
+        var mode = parse.GetValue(Mode);
+        var redis = parse.GetValue(Redis);
+        var clusterId = parse.GetValue(ClusterId);
+        var problems = new List<string>();
+        var result = new List<Scenario>();
+        foreach (var scenario in scenarios)
+        {
+            var cluster = scenario.Cluster;
+            cluster = cluster with
+            {
+                Mode = mode ?? cluster.Mode,
+                Redis = redis ?? cluster.Redis,
+                ClusterId = clusterId ?? cluster.ClusterId,
+            };
+            if (cluster.Mode == ClusterMode.Embedded && cluster.Storage == Storage.StorageProvider.Embedded)
+            {
+                cluster = cluster with { Redis = null, ClusterId = null };
+            }
+
+            if (cluster.ModeProblem() is { } problem)
+            {
+                problems.Add($"{scenario.SourcePath}: {problem}");
+            }
+            else if (cluster.Mode == ClusterMode.Processes && cluster.Redis is null && RedisServer.Find() is null)
+            {
+                problems.Add($"{scenario.SourcePath}: processes mode needs a Redis: install redis-server (apt-get install redis-server) or give cluster.redis or --redis");
+            }
+
+            result.Add(scenario with { Cluster = cluster });
+        }
+
+        if (redis is not null && RedisProblem(redis) is { } bad)
+        {
+            problems.Insert(0, $"--redis: {bad}, found '{redis}'");
+        }
+
+        return (result, problems);
+    }
+
+    private static string? RedisProblem(string connection)
+    {
+        try
+        {
+            return StackExchange.Redis.ConfigurationOptions.Parse(connection).EndPoints.Count == 0 ? "expected HOST:PORT" : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
+        {
+            return $"not a Redis connection string ({ex.Message.TrimEnd('.')})";
+        }
+    }
+}

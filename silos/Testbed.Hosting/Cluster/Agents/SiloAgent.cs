@@ -1,0 +1,94 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Concurrency;
+using Testbed.Attacks.Hosting;
+using Testbed.Defenses;
+using Testbed.Wire;
+
+namespace Testbed.Hosting.Cluster.Agents;
+
+/// <summary>
+/// One per silo process (key: the silo's address, <see cref="SiloAgentPlacement"/> puts it there): how the runner reaches
+/// what lives in that silo's memory — its wire counters, its security events and rate-limit blocks, its clock, and the
+/// place adversaries are armed — when the silos are processes and the runner holds only a client.
+/// </summary>
+[Alias("testbed.silo-agent")]
+public interface ISiloAgent : IGrainWithStringKey
+{
+    /// <summary>What the silo recorded so far.</summary>
+    [AlwaysInterleave]
+    Task<SiloReport> Report();
+
+    /// <summary>Skews the clock the silo's services read (<see cref="Time.ServiceClock.SetSkew"/>).</summary>
+    Task SkewClock(TimeSpan offset, double driftPerSecond);
+
+    /// <summary>Puts the silo's service clock back on time.</summary>
+    Task ResetClock();
+
+    /// <summary>Arms adversary <paramref name="key"/> on this silo (adversary grains are placed where they are first called).</summary>
+    Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec);
+}
+
+/// <summary>A silo's records: wire counters, security events (the kept ones, and exact counts) and rate-limit blocks.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SiloReport
+{
+    /// <summary>The silo's name.</summary>
+    [Id(0)] public string Silo { get; init; } = "";
+
+    /// <summary>Process id of the silo.</summary>
+    [Id(1)] public int ProcessId { get; init; }
+
+    /// <summary>Requests, replies, bytes, dropped, delayed, replaced, duplicated, injected — in that order.</summary>
+    [Id(2)] public long[] Wire { get; init; } = new long[8];
+
+    /// <summary>The security events the silo kept (at most its log's capacity).</summary>
+    [Id(3)] public SecurityEvent[] Events { get; init; } = [];
+
+    /// <summary>Exact event counts: (layer, reason, count).</summary>
+    [Id(4)] public (string Layer, string Reason, long Count)[] EventCounts { get; init; } = [];
+
+    /// <summary>When each sender's first rate-limit block began on this silo.</summary>
+    [Id(5)] public Dictionary<string, DateTimeOffset> FirstBlockedAt { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Bytes allocated by the silo process so far (all threads).</summary>
+    [Id(6)] public long AllocatedBytes { get; init; }
+}
+
+/// <summary>The agent of the silo it runs on.</summary>
+[SiloAgentPlacement]
+internal sealed class SiloAgentGrain(IServiceProvider services) : Grain, ISiloAgent
+{
+    public Task<SiloReport> Report()
+    {
+        var hooks = services.GetRequiredService<WireHooks>().Stats;
+        var log = services.GetRequiredService<ISecurityEventSink>() as SecurityEventLog;
+        var blocks = services.GetRequiredService<DefensePipeline>().Layers.OfType<Defenses.RateLimit.RateLimitLayer>()
+            .SelectMany(l => l.BlockHistory)
+            .GroupBy(b => b.Sender, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Min(b => b.Since), StringComparer.Ordinal);
+        return Task.FromResult(new SiloReport
+        {
+            Silo = services.GetRequiredService<ILocalSiloDetails>().Name,
+            ProcessId = Environment.ProcessId,
+            Wire = [hooks.Requests, hooks.Replies, hooks.Bytes, hooks.Dropped, hooks.Delayed, hooks.Replaced, hooks.Duplicated, hooks.Injected],
+            Events = log?.Events.ToArray() ?? [],
+            EventCounts = log?.CountsByLayer().SelectMany(l => l.Value.Select(r => (l.Key, r.Key, r.Value))).ToArray() ?? [],
+            FirstBlockedAt = blocks,
+            AllocatedBytes = GC.GetTotalAllocatedBytes(),
+        });
+    }
+
+    public Task SkewClock(TimeSpan offset, double driftPerSecond)
+    {
+        services.GetRequiredService<Time.ServiceClock>().SetSkew(offset, driftPerSecond);
+        return Task.CompletedTask;
+    }
+
+    public Task ResetClock()
+    {
+        services.GetRequiredService<Time.ServiceClock>().Reset();
+        return Task.CompletedTask;
+    }
+
+    public Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec) => GrainFactory.GetGrain<IAdversaryGrain>(key).Arm(spec);
+}

@@ -1,0 +1,167 @@
+using Microsoft.Extensions.DependencyInjection;
+using Testbed.Attacks.Faults;
+using Testbed.Attacks.Hosting;
+using Testbed.Defenses;
+using Testbed.Hosting.Cluster;
+using Testbed.Hosting.Cluster.Processes;
+using Testbed.Scenarios;
+using Testbed.Wire;
+
+namespace Testbed.Hosting.Runs;
+
+/// <summary>What a run's silos recorded, gathered in one place: wire counters, security events, rate-limit blocks.</summary>
+internal sealed record RunRecords(WireSummary Wire, SecurityEventLog Events, Dictionary<string, DateTimeOffset> FirstBlockedAt);
+
+/// <summary>The cluster a run drives, whatever its mode: the client, the nodes, the place adversaries are armed, and the silos' records.</summary>
+internal interface IRunCluster : IAsyncDisposable
+{
+    /// <summary>The client the workload and the checker use.</summary>
+    IClusterClient Client { get; }
+
+    /// <summary>The silos as node faults see them.</summary>
+    INodeControl Nodes { get; }
+
+    /// <summary>The wire hooks every silo shares, or null when silos are processes (each has its own).</summary>
+    WireHooks? Hooks { get; }
+
+    /// <summary>Arms adversary <paramref name="key"/> on silo 0, the one node faults never strike.</summary>
+    Task ArmAdversaryAsync(string key, AdversarySpec spec);
+
+    /// <summary>What the silos recorded so far.</summary>
+    Task<RunRecords> RecordsAsync();
+
+    /// <summary>Where durable state went.</summary>
+    StorageSummary Storage { get; }
+
+    /// <summary>The cluster as the result describes it.</summary>
+    ClusterSummary Summary { get; }
+}
+
+/// <summary>An embedded cluster: one process, shared hooks and events.</summary>
+internal sealed class EmbeddedRunCluster(EmbeddedCluster cluster, ClusterSpec spec) : IRunCluster
+{
+    public EmbeddedCluster Cluster => cluster;
+
+    public IClusterClient Client => cluster.Client;
+
+    public INodeControl Nodes { get; } = new EmbeddedNodeControl(cluster);
+
+    public WireHooks? Hooks => cluster.Hooks;
+
+    public async Task ArmAdversaryAsync(string key, AdversarySpec spec) =>
+        // Placed where first called (PreferLocalPlacement): through silo 0, so a crash never takes an adversary with it.
+        await cluster.SiloServices(0).GetRequiredService<IGrainFactory>().GetGrain<IAdversaryGrain>(key).Arm(spec);
+
+    public Task<RunRecords> RecordsAsync()
+    {
+        var blocks = Enumerable.Range(0, cluster.SiloNames.Count)
+            .SelectMany(i => cluster.SiloServices(i).GetRequiredService<DefensePipeline>().Layers.OfType<Defenses.RateLimit.RateLimitLayer>())
+            .SelectMany(limiter => limiter.BlockHistory)
+            .GroupBy(block => block.Sender, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Min(block => block.Since), StringComparer.Ordinal);
+        return Task.FromResult(new RunRecords(WireSummary.From(cluster.Hooks.Stats), cluster.Events, blocks));
+    }
+
+    public StorageSummary Storage => StorageSummary.Of(spec.Storage, cluster.Store);
+
+    public ClusterSummary Summary => new("embedded", cluster.SiloNames.Count);
+
+    public ValueTask DisposeAsync() => cluster.DisposeAsync();
+}
+
+/// <summary>A cluster of silo processes: records come from each silo's agent.</summary>
+internal sealed class ProcessRunCluster(ProcessCluster cluster, MembershipSpec membership) : IRunCluster
+{
+    public IClusterClient Client => cluster.Client;
+
+    public INodeControl Nodes { get; } = new ProcessNodeControl(cluster);
+
+    public WireHooks? Hooks => null;
+
+    public async Task ArmAdversaryAsync(string key, AdversarySpec spec) => await cluster.Agent(cluster.Silos[0]).ArmAdversary(key, spec);
+
+    public async Task<RunRecords> RecordsAsync()
+    {
+        var reports = await cluster.ReportsAsync();
+        var wire = new long[8];
+        foreach (var report in reports)
+        {
+            for (var i = 0; i < wire.Length; i++)
+            {
+                wire[i] += report.Wire[i];
+            }
+        }
+
+        var events = new SecurityEventLog();
+        events.Absorb(reports.SelectMany(r => r.Events).OrderBy(e => e.Time), reports.SelectMany(r => r.EventCounts));
+        var blocks = reports.SelectMany(r => r.FirstBlockedAt)
+            .GroupBy(kv => kv.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Min(kv => kv.Value), StringComparer.Ordinal);
+        return new RunRecords(new WireSummary(wire[0], wire[1], wire[2], wire[3], wire[4], wire[5], wire[6], wire[7]), events, blocks);
+    }
+
+    public StorageSummary Storage => new("redis");
+
+    public ClusterSummary Summary => new("processes", cluster.AllSilos.Count(s => !s.HasExited))
+    {
+        ClusterId = cluster.ClusterId,
+        ServiceId = cluster.ServiceId,
+        Redis = cluster.OwnRedis is null ? cluster.Redis : $"{cluster.Redis} (started for the run)",
+        Membership = membership,
+        Processes = cluster.AllSilos.Select(s => new SiloProcessSummary(s.Name, s.Pid, s.Ready.SiloPort, s.Ready.GatewayPort, s.ExitCode)).ToArray(),
+        Events = cluster.Events.Select(e => e.What).ToArray(),
+    };
+
+    public ValueTask DisposeAsync() => cluster.DisposeAsync();
+}
+
+/// <summary>Starts the cluster a scenario asks for.</summary>
+internal static class RunClusters
+{
+    public static async Task<IRunCluster> StartAsync(Scenario scenario, DefenseSetup defenses, RunOptions? options, CancellationToken cancellationToken)
+    {
+        var spec = scenario.Cluster;
+        switch (spec.Mode)
+        {
+            case ClusterMode.Embedded:
+                var embedded = await EmbeddedCluster.StartAsync(new EmbeddedClusterOptions
+                {
+                    Silos = spec.Silos,
+                    Defenses = defenses.Pipeline,
+                    Identity = defenses.Identity,
+                    Pausable = scenario.Faults.Any(f => f.Kind == "pause"),
+                    ResponseTimeout = spec.ResponseTimeout,
+                    Attacks = options?.Attacks ?? Attacks.Api.AttackCatalog.Builtin,
+                    TransportTls = options?.TransportTls,
+                    Membership = spec.Membership,
+                    Storage = new Storage.TestbedStorageOptions
+                    {
+                        Provider = spec.Storage,
+                        Redis = spec.Redis ?? Storage.TestbedStorageOptions.DefaultRedis,
+                    },
+                    Payments = TestbedSiloSetup.PaymentsOf(scenario),
+                }, cancellationToken);
+                return new EmbeddedRunCluster(embedded, spec);
+            case ClusterMode.Processes:
+                if (options?.Attacks is { } attacks && !ReferenceEquals(attacks, Attacks.Api.AttackCatalog.Builtin))
+                {
+                    throw new ArgumentException("a custom attack catalog lives in this process: silo processes host the built-in attacks and scripts only", nameof(options));
+                }
+
+                var membership = spec.Membership ?? MembershipSpec.Fast;
+                var processes = await ProcessCluster.StartAsync(new ProcessClusterOptions
+                {
+                    Scenario = scenario,
+                    Silos = spec.Silos,
+                    Redis = spec.Redis,
+                    ClusterId = spec.ClusterId,
+                    Membership = membership,
+                    ResponseTimeout = spec.ResponseTimeout,
+                    LogDirectory = options?.LogDirectory ?? Path.Combine(Path.GetTempPath(), "testbed-logs", $"{scenario.Name}-{Guid.NewGuid():N}"[..(scenario.Name.Length + 9)]),
+                }, cancellationToken);
+                return new ProcessRunCluster(processes, membership);
+            default:
+                throw new NotSupportedException($"cluster mode {spec.Mode} cannot be run by this build yet: use embedded or processes");
+        }
+    }
+}
