@@ -43,6 +43,6 @@ public static class TestbedCli
             return ExitCodes.BadInput;
         }
 
-        return await parse.InvokeAsync(cancellationToken: cancellationToken);
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken);
     }
 }

@@ -27,7 +27,7 @@ internal static partial class ClusterReader
         var redis = r.Text("redis");
         if (redis is not null)
         {
-            if (storage == StorageProvider.Embedded && mode == ClusterMode.Embedded)
+            if (storage == StorageProvider.Embedded && (mode ?? ClusterMode.Embedded) == ClusterMode.Embedded)
             {
                 sink.Add(r.KeyMark("redis"), "cluster.redis: only allowed when storage is redis or mode is processes or external (storage is embedded, mode embedded)");
             }
@@ -40,7 +40,7 @@ internal static partial class ClusterReader
         var clusterId = r.Text("clusterId");
         if (clusterId is not null)
         {
-            if (mode == ClusterMode.Embedded)
+            if ((mode ?? ClusterMode.Embedded) == ClusterMode.Embedded)
             {
                 sink.Add(r.KeyMark("clusterId"), "cluster.clusterId: only allowed when mode is processes or external");
             }

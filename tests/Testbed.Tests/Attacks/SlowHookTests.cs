@@ -87,7 +87,11 @@ public sealed class SlowHookTests(ClusterFixture fixture)
         // reorder held each query 30 ms (no later message overtook it) without blocking the wire thread.
         Assert.Equal(Reads, held.Injected);
         Assert.True(slowest >= TimeSpan.FromMilliseconds(50), $"slowest read {slowest.TotalMilliseconds} ms"); // 20 blocked + 30 held
-        Assert.Empty(held.SlowHooks);
+        // Not held on the wire thread: a blocking hold would make every one of the reads slow, by at least 30 ms. On a loaded
+        // machine an asynchronous hook is still seen above the 5 ms threshold now and then (6.9 ms once in a full test run
+        // beside a build), so a few short ones are scheduling noise, not blocking.
+        var heldSlow = held.SlowHooks.Sum(h => h.Count);
+        Assert.True(heldSlow < Reads && held.SlowHooks.All(h => h.WorstMs < 30), $"reorder's hooks were slow {heldSlow} times: {string.Join(", ", held.SlowHooks)}");
         Assert.All([stalled, held], f => Assert.Empty(f.Errors));
     }
 

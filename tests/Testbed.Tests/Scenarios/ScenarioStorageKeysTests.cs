@@ -61,6 +61,6 @@ public sealed class ScenarioStorageKeysTests
     [Fact]
     public void Unknown_cluster_key_lists_the_storage_keys()
     {
-        SingleError(Yaml("name: x", "seed: 1", "cluster:", "  store: redis"), 4, 3, "allowed keys: silos, storage, redis");
+        SingleError(Yaml("name: x", "seed: 1", "cluster:", "  store: redis"), 4, 3, "allowed keys: mode, clusterId, silos, storage, redis");
     }
 }

@@ -55,6 +55,9 @@ public abstract class NodeFault : Fault
     /// <inheritdoc />
     public override async Task RunAsync(FaultContext context, CancellationToken windowClosed)
     {
+        // An undo (a replacement silo booting) runs while the next cycle waits, so that the strikes keep their cadence even
+        // where a silo takes longer to start than 'every' (a process on two busy cores: several seconds). One undo at a time.
+        var undoing = Task.CompletedTask;
         do
         {
             var cycle = context.Time.GetTimestamp();
@@ -65,7 +68,8 @@ public abstract class NodeFault : Fault
                 if (undo is not null)
                 {
                     await WaitAsync(context, _hold ?? (_every / 2) ?? Timeout.InfiniteTimeSpan, windowClosed);
-                    await undo();
+                    await undoing;
+                    undoing = undo();
                 }
             }
             else
@@ -82,6 +86,7 @@ public abstract class NodeFault : Fault
         }
         while (!windowClosed.IsCancellationRequested);
 
+        await undoing;
         await WaitAsync(context, Timeout.InfiniteTimeSpan, windowClosed);
     }
 

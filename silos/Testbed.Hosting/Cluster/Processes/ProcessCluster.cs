@@ -51,6 +51,8 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly List<(DateTimeOffset At, string What)> _events = [];
     private RedisServer? _redis;
     private IHost? _client;
+    private MembershipWatch? _membership;
+    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private int _nextName;
 
     private ProcessCluster(ProcessClusterOptions options, string redis, string clusterId, string serviceId)
@@ -136,6 +138,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             await cluster.StartSiloAsync(hostsAuthority: true, cancellationToken);
             await Task.WhenAll(Enumerable.Range(1, options.Silos - 1).Select(_ => cluster.StartSiloAsync(hostsAuthority: false, cancellationToken)));
             await cluster.StartClientAsync(cancellationToken);
+            cluster._membership = new MembershipWatch(cluster.Client, cluster.Note);
             return cluster;
         }
         catch
@@ -181,8 +184,9 @@ public sealed class ProcessCluster : IAsyncDisposable
                     }
 
                     _all.Add(silo);
-                    _events.Add((DateTimeOffset.UtcNow, $"{name} started (pid {silo.Pid}, silo port {launch.SiloPort}, gateway {launch.GatewayPort})"));
                 }
+
+                Note($"{name} started (pid {silo.Pid}, silo port {launch.SiloPort}, gateway {launch.GatewayPort})");
 
                 _ = silo.Exited.ContinueWith(_ => Exited(silo), TaskScheduler.Default);
                 return silo;
@@ -225,6 +229,11 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_membership is { } membership)
+        {
+            await membership.DisposeAsync();
+        }
+
         if (_client is { } client)
         {
             try
@@ -256,7 +265,18 @@ public sealed class ProcessCluster : IAsyncDisposable
         lock (_gate)
         {
             _running.Remove(silo);
-            _events.Add((DateTimeOffset.UtcNow, $"{silo.Name} exited with code {silo.ExitCode} (pid {silo.Pid})"));
+        }
+
+        Note($"{silo.Name} exited with code {silo.ExitCode} (pid {silo.Pid})");
+    }
+
+    /// <summary>Records what happened to the cluster, stamped with the time since it started.</summary>
+    internal void Note(string what)
+    {
+        var at = DateTimeOffset.UtcNow;
+        lock (_gate)
+        {
+            _events.Add((at, $"+{(at - _startedAt).TotalSeconds:0.00} s {what}"));
         }
     }
 
