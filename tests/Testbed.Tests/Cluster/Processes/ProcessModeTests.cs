@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using Testbed.Hosting.Cluster.Processes;
+using Testbed.Hosting.Runs;
+using Testbed.Scenarios;
+using Testbed.Tests.Storage;
+using Xunit;
+
+namespace Testbed.Tests.Cluster.Processes;
+
+/// <summary>
+/// Scenarios on real silo processes over TCP (redis-server started per run): the same files as embedded, with real
+/// signals. One at a time (their processes share two cores).
+/// </summary>
+[Collection(ProcessModeCollection.Name)]
+public sealed class ProcessModeTests
+{
+    [RedisFact]
+    public async Task A_sigkilled_silo_is_a_dead_process_and_no_acknowledged_transfer_is_lost()
+    {
+        RealDependency.Require(RedisServer.Find(), "redis-server is not installed");
+        var result = await RunAsync("""
+            name: kill-processes
+            seed: 7
+            cluster: {mode: processes, silos: 3, responseTimeout: 2s}
+            workload: {accounts: 12, duration: 5s, concurrency: 8}
+            faults:
+              - {kind: kill, start: 500ms, stop: 4s, silo: 1, down: 500ms}
+            expect:
+              invariants: all
+              faults:
+                kill: {injected: "1"}
+            """);
+        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")) + result.Error);
+        var processes = result.Cluster!.Processes!;
+        var killed = Assert.Single(processes, p => p.ExitCode == 137); // 128 + SIGKILL
+        Assert.Contains(result.Cluster.Events!, e => e.Contains($"membership: {killed.Name} dead", StringComparison.Ordinal));
+        Assert.Equal(4, processes.Count); // three, and the replacement
+        Assert.All(processes, p => Assert.False(IsAlive(p.Pid), $"{p.Name} (pid {p.Pid}) outlived the run"));
+        Assert.True(result.Operations.Ok > 100, $"{result.Operations.Ok} acknowledged");
+    }
+
+    [RedisFact]
+    public async Task A_sigstopped_silo_is_declared_dead_by_membership_and_ends_itself_after_sigcont()
+    {
+        RealDependency.Require(RedisServer.Find(), "redis-server is not installed");
+        // 3 missed probes of 500 ms: a 5 s SIGSTOP is far past the ~2 s it takes membership to declare a silo dead.
+        var result = await RunAsync("""
+            name: pause-processes
+            seed: 8
+            cluster: {mode: processes, silos: 3, responseTimeout: 2s, membership: {probeTimeout: 500ms, missedProbes: 3, votes: 2}}
+            workload: {accounts: 12, duration: 8s, concurrency: 8}
+            faults:
+              - {kind: pause, start: 500ms, stop: 5500ms, silo: 1}
+            expect:
+              invariants: all
+            """);
+        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")) + result.Error);
+        var paused = result.Cluster!.Processes![1];
+        Assert.Contains(result.Cluster.Events!, e => e.Contains($"membership: {paused.Name} dead", StringComparison.Ordinal));
+        // Orleans' answer to a silo that finds itself declared dead: it stops itself.
+        Assert.Contains(result.Cluster.Events!, e => e.Contains($"{paused.Name} exited", StringComparison.Ordinal));
+    }
+
+    [RedisFact]
+    public async Task Five_silo_processes_run_the_baseline()
+    {
+        RealDependency.Require(RedisServer.Find(), "redis-server is not installed");
+        var result = await RunAsync("""
+            name: five-processes
+            seed: 9
+            cluster: {mode: processes, silos: 5}
+            workload: {accounts: 20, operations: 400, concurrency: 8}
+            expect:
+              invariants: all
+            """);
+        Assert.True(result.Passed, result.Error);
+        Assert.Equal(5, result.Cluster!.Processes!.Select(p => p.Pid).Distinct().Count());
+        Assert.All(result.Cluster.Processes!, p => Assert.Equal(0, p.ExitCode ?? 0));
+        Assert.DoesNotContain(result.Cluster.Processes!, p => p.Pid == Environment.ProcessId);
+    }
+
+    [RedisFact]
+    public async Task Killing_the_runner_leaves_no_silo_or_redis_process_behind()
+    {
+        RealDependency.Require(RedisServer.Find(), "redis-server is not installed");
+        var dir = Directory.CreateTempSubdirectory("tb-orphans-");
+        var file = Path.Combine(dir.FullName, "long.yaml");
+        await File.WriteAllTextAsync(file, """
+            name: long-processes
+            seed: 10
+            cluster: {mode: processes, silos: 2}
+            workload: {accounts: 8, duration: 60s, concurrency: 2}
+            """);
+        var (exe, prefix) = SiloExecutable.Command();
+        var start = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in prefix.Concat(["run", file, "--quiet", "--out", Path.Combine(dir.FullName, "out")]))
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var runner = Process.Start(start)!;
+        runner.OutputDataReceived += (_, _) => { };
+        runner.ErrorDataReceived += (_, _) => { };
+        runner.BeginOutputReadLine();
+        runner.BeginErrorReadLine();
+        try
+        {
+            // Wait for the cluster: two silos and the redis guard under the runner, redis-server under its guard.
+            int[] descendants = [];
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (DateTime.UtcNow < deadline && (descendants = Descendants(runner.Id)).Length < 4)
+            {
+                await Task.Delay(200);
+            }
+
+            Assert.True(descendants.Length >= 4, $"the runner has {descendants.Length} descendants: {string.Join(", ", descendants.Select(Describe))}");
+            runner.Kill(); // SIGKILL: the runner gets no chance to tear anything down
+            await runner.WaitForExitAsync();
+            var gone = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            while (DateTime.UtcNow < gone && descendants.Any(IsAlive))
+            {
+                await Task.Delay(200);
+            }
+
+            Assert.True(!descendants.Any(IsAlive), $"still alive after the runner was killed: {string.Join(", ", descendants.Where(IsAlive).Select(Describe))}");
+        }
+        finally
+        {
+            if (!runner.HasExited)
+            {
+                runner.Kill(entireProcessTree: true);
+            }
+
+            dir.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<ScenarioResult> RunAsync(string yaml)
+    {
+        var scenario = ScenarioLoader.Parse(yaml, "processes.yaml", TestbedCatalog.Default);
+        return await ScenarioRunner.RunAsync(scenario, new RunOptions { LogDirectory = Directory.CreateTempSubdirectory("tb-proc-").FullName });
+    }
+
+    /// <summary>Alive and not a zombie (a zombie has ended: only its parent has not reaped it yet).</summary>
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static int[] Descendants(int root)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    parents[pid] = int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+
+        var found = new List<int>();
+        var frontier = new Queue<int>([root]);
+        while (frontier.TryDequeue(out var parent))
+        {
+            foreach (var child in parents.Where(kv => kv.Value == parent).Select(kv => kv.Key))
+            {
+                found.Add(child);
+                frontier.Enqueue(child);
+            }
+        }
+
+        return found.ToArray();
+    }
+
+    private static string Describe(int pid)
+    {
+        try
+        {
+            return $"{pid} {File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim()}";
+        }
+        catch (IOException)
+        {
+            return $"{pid} (gone)";
+        }
+    }
+}
+
+/// <summary>Process-mode tests run one after another.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessModeCollection
+{
+    public const string Name = "processes";
+}
