@@ -60,6 +60,11 @@ internal sealed class ClusterOverride
                 problems.Add($"{scenario.SourcePath}: processes mode needs a Redis: install redis-server (apt-get install redis-server) or give cluster.redis or --redis");
             }
 
+            if (cluster.Mode != ClusterMode.Embedded && Hosting.Runs.RunClusters.EmbeddedOnly(scenario) is { } only)
+            {
+                problems.Add($"{scenario.SourcePath}: {only}");
+            }
+
             result.Add(scenario with { Cluster = cluster });
         }
 

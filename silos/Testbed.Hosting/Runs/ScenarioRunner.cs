@@ -167,11 +167,6 @@ public static class ScenarioRunner
     private static FaultRuntime[] FaultsOf(Scenario scenario, IRunCluster cluster) => scenario.Faults.Select((spec, i) =>
     {
         var fault = FaultCatalog.Create(spec.Kind, spec.Options, spec.Script);
-        if (cluster.Hooks is null && fault is Attacks.Faults.Wire.WireFault)
-        {
-            throw new NotSupportedException($"faults[{i}] ({spec.Kind}) acts on the wire, and in {scenario.Cluster.Mode} mode each silo process has its own: wire faults run in embedded mode only in this build");
-        }
-
         return new FaultRuntime(fault, spec.Start, spec.Stop,
             new FaultContext(new Random(unchecked((scenario.Seed * 37) + i + 1)), TimeProvider.System, cluster.Hooks ?? new WireHooks(), cluster.Nodes));
     }).ToArray();

@@ -44,6 +44,15 @@ public sealed class ClusterOptionTests : IDisposable
     }
 
     [Fact]
+    public async Task Attacks_in_processes_mode_are_refused_before_anything_starts()
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "scenarios", "suite", "14-attack-replay-none.yaml");
+        var (code, error) = await Run("run", path, "--cluster", "processes", "--out", Path.Combine(_dir, "out"), "--quiet");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("attacks[0] (replay): wire faults and attacks run on embedded clusters only", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_mode_is_a_parse_error()
     {
         var (code, error) = await Run("run", Scenario(), "--cluster", "docker");
