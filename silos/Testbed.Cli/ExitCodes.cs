@@ -9,4 +9,6 @@ public static class ExitCodes
     public const int ExpectationFailed = 1;
     /// <summary>Bad input: a scenario file, a folder, or a command-line argument.</summary>
     public const int BadInput = 2;
+    /// <summary>Cancelled by Ctrl-C or SIGTERM (128 + SIGINT), after what the command started was stopped.</summary>
+    public const int Cancelled = 130;
 }

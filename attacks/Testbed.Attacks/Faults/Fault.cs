@@ -35,7 +35,7 @@ public abstract class Fault
 }
 
 /// <summary>What the run gives a fault: a seeded random source, the run's clock, the wire's hooks and the cluster's nodes.</summary>
-public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.WireHooks hooks, INodeControl nodes)
+public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.WireHooks? hooks, INodeControl nodes)
 {
     private readonly Lock _gate = new();
     private readonly List<FaultAction> _actions = [];
@@ -48,8 +48,12 @@ public sealed class FaultContext(Random random, TimeProvider time, Testbed.Wire.
     /// <summary>The run's clock.</summary>
     public TimeProvider Time { get; } = time;
 
-    /// <summary>The wire's attachment points.</summary>
-    public Testbed.Wire.WireHooks Hooks { get; } = hooks;
+    /// <summary>
+    /// The wire's attachment points. Where silos are processes the runner holds no wire (each silo has its own, and wire
+    /// faults run in every silo): a fault running in the runner that asks for it gets <see cref="NotSupportedException"/>.
+    /// </summary>
+    public Testbed.Wire.WireHooks Hooks => hooks ?? throw new NotSupportedException(
+        "this fault runs in the runner, and the silos are processes with a wire each: derive from WireFault to act on messages (it runs in every silo)");
 
     /// <summary>The cluster's silos.</summary>
     public INodeControl Nodes { get; } = nodes;
@@ -151,7 +155,7 @@ public interface INodeControl
 
     /// <summary>
     /// The clock the silo's services read, when it lives in this process (embedded clusters); where silos are processes it
-    /// throws <see cref="NotSupportedException"/>: use <see cref="SkewClockAsync"/> and <see cref="ResetClockAsync"/>.
+    /// throws <see cref="NotSupportedException"/>: use <see cref="SkewClockAsync"/>, whose result resets it.
     /// </summary>
     Testbed.Time.ServiceClock Clock(int position);
 

@@ -45,6 +45,7 @@ public static class AdversarySiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(environment);
+        Testbed.Hosting.PinnedDirectory.AddTestbedPinnedDirectory(builder);
         builder.Services.AddSingleton(environment);
         return builder;
     }

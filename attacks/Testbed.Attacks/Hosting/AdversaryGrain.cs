@@ -23,6 +23,7 @@ namespace Testbed.Attacks.Hosting;
 /// </summary>
 [PreferLocalPlacement]
 [Immovable]
+[Orleans.GrainDirectory.GrainDirectory(GrainDirectoryName = Testbed.Hosting.PinnedDirectory.Name)] // survives the loss of another silo
 public sealed class AdversaryGrain(IServiceProvider services, ILocalSiloDetails silo) : Grain, IAdversaryGrain
 {
     private AdversaryRuntime? _runtime;

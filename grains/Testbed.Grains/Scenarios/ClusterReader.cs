@@ -58,6 +58,7 @@ internal static partial class ClusterReader
             Silos = silos,
             Storage = provider,
             Redis = redis ?? (provider == StorageProvider.Redis && mode is null or ClusterMode.Embedded ? TestbedStorageOptions.DefaultRedis : null),
+            RedisDefaulted = redis is null && provider == StorageProvider.Redis && mode is null or ClusterMode.Embedded,
             ResponseTimeout = r.Duration("responseTimeout", TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)) ?? defaults.ResponseTimeout,
             Membership = ReadMembership(sink, r.Mapping("membership")),
             TransportTls = r.Boolean("transportTls") ?? defaults.TransportTls,

@@ -119,6 +119,12 @@ public sealed record ClusterSpec
     public string? Redis { get; init; }
 
     /// <summary>
+    /// True when <see cref="Redis"/> is the embedded storage's default (127.0.0.1:6379), not written in the file: a
+    /// <c>--cluster processes</c> run then starts a throw-away redis-server instead.
+    /// </summary>
+    public bool RedisDefaulted { get; init; }
+
+    /// <summary>
     /// How long a grain call may take before its caller sees a timeout (100ms..5m, default 10s). A call caught on a
     /// crashed silo waits this long: kill scenarios set it low so their stragglers do not stretch the run.
     /// </summary>

@@ -67,6 +67,16 @@ internal static class AblateCommand
             return ScenarioCommands.BadInput(new ScenarioException(errors), error);
         }
 
+        if (ClusterOverride.Problems(all) is { Count: > 0 } problems)
+        {
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync(problem);
+            }
+
+            return ExitCodes.BadInput;
+        }
+
         var selected = all.Where(s => request.Patterns.Length == 0 || request.Patterns.Any(p => Glob(p).IsMatch(s.Name))).ToArray();
         var groups = AblationPlan.For(selected, request.Layers.Length == 0 ? null : request.Layers)
             .Where(g => request.Defenses.Length == 0 || request.Defenses.Contains(g.Preset ?? Custom, StringComparer.Ordinal))

@@ -6,7 +6,7 @@ namespace Testbed.Cli.Commands;
 
 /// <summary>
 /// <c>--cluster embedded|processes|external</c>, <c>--redis HOST:PORT</c> and <c>--cluster-id ID</c> on <c>run</c>,
-/// <c>suite</c> and <c>bench</c>: run any scenario in another cluster mode, unchanged otherwise.
+/// <c>suite</c>: run any scenario in another cluster mode, unchanged otherwise.
 /// </summary>
 internal sealed class ClusterOverride
 {
@@ -17,7 +17,7 @@ internal sealed class ClusterOverride
 
     public Option<string?> Redis { get; } = new("--redis") { Description = "Redis of membership and storage for processes and external mode (overrides cluster.redis)." };
 
-    public Option<string?> ClusterId { get; } = new("--cluster-id") { Description = "Orleans cluster id to join in external mode (overrides cluster.clusterId)." };
+    public Option<string?> ClusterId { get; } = new("--cluster-id") { Description = "Orleans cluster id (overrides cluster.clusterId): the cluster to join in external mode; processes mode: instead of a fresh id per run." };
 
     public void AddTo(Command command)
     {
@@ -40,10 +40,12 @@ internal sealed class ClusterOverride
         foreach (var scenario in scenarios)
         {
             var cluster = scenario.Cluster;
+            var processes = (mode ?? cluster.Mode) != ClusterMode.Embedded;
             cluster = cluster with
             {
                 Mode = mode ?? cluster.Mode,
-                Redis = redis ?? cluster.Redis,
+                Redis = redis ?? (processes && cluster.RedisDefaulted ? null : cluster.Redis), // a default meant for embedded storage
+                RedisDefaulted = redis is null && cluster.RedisDefaulted,
                 ClusterId = clusterId ?? cluster.ClusterId,
             };
             if (cluster.Mode == ClusterMode.Embedded && cluster.Storage == Storage.StorageProvider.Embedded)
@@ -51,9 +53,36 @@ internal sealed class ClusterOverride
                 cluster = cluster with { Redis = null, ClusterId = null };
             }
 
+            problems.AddRange(Problems([scenario with { Cluster = cluster }]));
+            result.Add(scenario with { Cluster = cluster });
+        }
+
+        if (redis is not null && RedisProblem(redis) is { } bad)
+        {
+            problems.Insert(0, $"--redis: {bad}, found '{redis}'");
+        }
+
+        return (result, problems);
+    }
+
+    /// <summary>What keeps each scenario from running in its cluster mode, as <c>file: message</c> lines (none: all can run).</summary>
+    public static List<string> Problems(IEnumerable<Scenario> scenarios)
+    {
+        var problems = new List<string>();
+        foreach (var scenario in scenarios)
+        {
+            var cluster = scenario.Cluster;
             if (cluster.ModeProblem() is { } problem)
             {
                 problems.Add($"{scenario.SourcePath}: {problem}");
+            }
+            else if (cluster.Mode == ClusterMode.External)
+            {
+                problems.Add($"{scenario.SourcePath}: cluster mode external is read and checked, but this build cannot run it yet: use embedded or processes");
+            }
+            else if (cluster.Mode == ClusterMode.Processes && !OperatingSystem.IsLinux())
+            {
+                problems.Add($"{scenario.SourcePath}: processes mode strikes silos with Linux signals (SIGKILL, SIGTERM, SIGSTOP, SIGCONT): it runs on Linux only");
             }
             else if (cluster.Mode == ClusterMode.Processes && cluster.Redis is null && RedisServer.Find() is null)
             {
@@ -64,16 +93,9 @@ internal sealed class ClusterOverride
             {
                 problems.Add($"{scenario.SourcePath}: {only}");
             }
-
-            result.Add(scenario with { Cluster = cluster });
         }
 
-        if (redis is not null && RedisProblem(redis) is { } bad)
-        {
-            problems.Insert(0, $"--redis: {bad}, found '{redis}'");
-        }
-
-        return (result, problems);
+        return problems;
     }
 
     private static string? RedisProblem(string connection)

@@ -15,7 +15,7 @@ internal static class SiloCommand
 {
     public static Command Create(TextWriter error)
     {
-        var redis = new Option<string>("--redis") { Description = "Redis of the cluster's membership and grain storage (HOST:PORT or a StackExchange.Redis connection string).", Required = true };
+        var redis = new Option<string?>("--redis") { Description = "Redis of the cluster's membership and grain storage (HOST:PORT or a StackExchange.Redis connection string). Required (a runner gives it on stdin)." };
         var clusterId = new Option<string>("--cluster-id") { Description = "The Orleans cluster id to join.", Required = true };
         var serviceId = new Option<string?>("--service-id") { Description = "The Orleans service id (prefix of the Redis keys; default: the cluster id)." };
         var siloPort = new Option<int>("--silo-port") { Description = "Silo-to-silo TCP port.", DefaultValueFactory = _ => 11111 };
@@ -26,7 +26,7 @@ internal static class SiloCommand
             DefaultValueFactory = _ => "127.0.0.1",
         };
         var name = new Option<string?>("--name") { Description = "The silo's name (default: silo-<silo port>)." };
-        var scenario = new Option<FileInfo?>("--scenario") { Description = "Host the services, defenses and attacks of this scenario (default: the default workload, no defenses)." };
+        var scenario = new Option<FileInfo?>("--scenario") { Description = "Host the services and defenses of this scenario (default: the default workload, no defenses)." };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level written to stderr.", DefaultValueFactory = _ => LogLevel.Warning };
         var launchStdin = new Option<bool>("--launch-stdin")
         {
@@ -41,7 +41,7 @@ internal static class SiloCommand
         {
             var launch = new SiloLaunch
             {
-                Redis = parse.GetValue(redis)!,
+                Redis = parse.GetValue(redis) ?? "",
                 ClusterId = parse.GetValue(clusterId)!,
                 ServiceId = parse.GetValue(serviceId),
                 SiloPort = parse.GetValue(siloPort),
@@ -49,13 +49,13 @@ internal static class SiloCommand
                 Advertise = parse.GetValue(advertise)!,
             };
             launch = launch with { Name = parse.GetValue(name) ?? $"silo-{launch.SiloPort}" };
-            if (Problem(launch) is { } problem)
+            var stdin = parse.GetValue(launchStdin);
+            if (!stdin && Problem(launch) is { } problem)
             {
                 await error.WriteLineAsync($"testbed silo: {problem}");
                 return ExitCodes.BadInput;
             }
 
-            var stdin = parse.GetValue(launchStdin);
             if (stdin)
             {
                 var line = await Console.In.ReadLineAsync(ct);
@@ -64,6 +64,7 @@ internal static class SiloCommand
                     var given = SiloLaunch.FromJson(line ?? throw new JsonException("stdin closed before the launch line"));
                     launch = launch with
                     {
+                        Redis = string.IsNullOrEmpty(launch.Redis) ? given.Redis : launch.Redis,
                         Services = given.Services,
                         Membership = given.Membership,
                         HostsAuthority = given.HostsAuthority,
@@ -74,6 +75,12 @@ internal static class SiloCommand
                 catch (JsonException ex)
                 {
                     await error.WriteLineAsync($"testbed silo: the launch line on stdin is not valid: {ex.Message}");
+                    return ExitCodes.BadInput;
+                }
+
+                if (Problem(launch) is { } launched)
+                {
+                    await error.WriteLineAsync($"testbed silo: {launched}");
                     return ExitCodes.BadInput;
                 }
             }
@@ -90,7 +97,8 @@ internal static class SiloCommand
                 }
             }
 
-            return await SiloProcessHost.RunAsync(launch, watchStdin: stdin, Console.Out, error, parse.GetValue(logLevel), ct);
+            // A silo a runner started ignores Ctrl-C, also while it starts: the runner orders the teardown.
+            return await SiloProcessHost.RunAsync(launch, watchStdin: stdin, Console.Out, error, parse.GetValue(logLevel), stdin ? CancellationToken.None : ct);
         });
         return command;
     }
@@ -105,6 +113,11 @@ internal static class SiloCommand
         if (launch.SiloPort == launch.GatewayPort)
         {
             return $"--silo-port and --gateway-port must differ, both are {launch.SiloPort}";
+        }
+
+        if (string.IsNullOrWhiteSpace(launch.Redis))
+        {
+            return "--redis HOST:PORT is required";
         }
 
         try

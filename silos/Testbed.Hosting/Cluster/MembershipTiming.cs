@@ -27,4 +27,17 @@ public static class MembershipTiming
         options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(5);
         options.ExtendProbeTimeoutDuringDegradation = false;
     }
+
+    /// <summary>
+    /// How long the distributed grain directory (<see cref="Testbed.Hosting.PinnedDirectory"/>: the CA's and the
+    /// adversaries') holds a crashed silo's range before registering there again (Orleans'
+    /// <c>GrainDirectoryOptions.RangeLeaseDuration</c>, counted from the estimated failure: single activation, in case the
+    /// silo is only cut off). Orleans' default is 30 s; twice the failure-detection window here (probe timeout × 2 ×
+    /// missed probes × 2): with the defaults 6 s, about 3 s beyond the declaration.
+    /// </summary>
+    public static TimeSpan RangeLease(MembershipSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.ProbeTimeout * 2 * spec.MissedProbes * 2;
+    }
 }

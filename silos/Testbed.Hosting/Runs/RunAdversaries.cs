@@ -29,8 +29,8 @@ internal sealed class RunAdversaries
                 attack.Start, attack.Stop, unchecked((scenario.Seed * 31) + i + 1), attack.Script));
         }
 
-        // Armed on silo 0; the client's references reach those activations.
-        return new RunAdversaries(keys.Select(k => cluster.Client.GetGrain<IAdversaryGrain>(k)).ToArray());
+        // Armed on silo 0; reached from silo 0 itself when it runs in this process (the ground truth then crosses no transport).
+        return new RunAdversaries(keys.Select(k => cluster.AdversaryCalls.GetGrain<IAdversaryGrain>(k)).ToArray());
     }
 
     /// <summary>The workload starts now (<paramref name="workloadStartedAt"/>): every window is scheduled from it.</summary>

@@ -3,6 +3,7 @@ using Testbed.Attacks.Faults;
 using Testbed.Attacks.Hosting;
 using Testbed.Defenses;
 using Testbed.Hosting.Cluster;
+using Testbed.Hosting.Cluster.Agents;
 using Testbed.Hosting.Cluster.Processes;
 using Testbed.Scenarios;
 using Testbed.Wire;
@@ -27,8 +28,20 @@ internal interface IRunCluster : IAsyncDisposable
     /// <summary>Arms adversary <paramref name="key"/> on silo 0, the one node faults never strike.</summary>
     Task ArmAdversaryAsync(string key, AdversarySpec spec);
 
+    /// <summary>Where the runner reaches armed adversaries from: silo 0 itself when it is in this process.</summary>
+    IGrainFactory AdversaryCalls { get; }
+
     /// <summary>What the silos recorded so far.</summary>
     Task<RunRecords> RecordsAsync();
+
+    /// <summary>Starts wire faults in every silo, and in every silo that starts later (only where <see cref="Hooks"/> is null).</summary>
+    Task StartWireFaultsAsync(WireFaultLaunch[] launches);
+
+    /// <summary>Closes the silos' wire-fault windows and waits for them to revert.</summary>
+    Task StopWireFaultsAsync();
+
+    /// <summary>What each silo's wire faults did (silos that ended took theirs with them).</summary>
+    Task<IReadOnlyList<WireFaultReport>> ConcludeWireFaultsAsync();
 
     /// <summary>Where durable state went.</summary>
     StorageSummary Storage { get; }
@@ -50,7 +63,9 @@ internal sealed class EmbeddedRunCluster(EmbeddedCluster cluster, ClusterSpec sp
 
     public async Task ArmAdversaryAsync(string key, AdversarySpec spec) =>
         // Placed where first called (PreferLocalPlacement): through silo 0, so a crash never takes an adversary with it.
-        await cluster.SiloServices(0).GetRequiredService<IGrainFactory>().GetGrain<IAdversaryGrain>(key).Arm(spec);
+        await AdversaryCalls.GetGrain<IAdversaryGrain>(key).Arm(spec);
+
+    public IGrainFactory AdversaryCalls => cluster.SiloServices(0).GetRequiredService<IGrainFactory>();
 
     public Task<RunRecords> RecordsAsync()
     {
@@ -62,7 +77,15 @@ internal sealed class EmbeddedRunCluster(EmbeddedCluster cluster, ClusterSpec sp
         return Task.FromResult(new RunRecords(WireSummary.From(cluster.Hooks.Stats), cluster.Events, blocks));
     }
 
+    public Task StartWireFaultsAsync(WireFaultLaunch[] launches) => throw SharedWire();
+
+    public Task StopWireFaultsAsync() => throw SharedWire();
+
+    public Task<IReadOnlyList<WireFaultReport>> ConcludeWireFaultsAsync() => throw SharedWire();
+
     public StorageSummary Storage => StorageSummary.Of(spec.Storage, cluster.Store);
+
+    private static InvalidOperationException SharedWire() => new("the embedded cluster's silos share one wire: its faults run in the runner");
 
     public ClusterSummary Summary => new("embedded", cluster.SiloNames.Count);
 
@@ -79,6 +102,8 @@ internal sealed class ProcessRunCluster(ProcessCluster cluster, MembershipSpec m
     public WireHooks? Hooks => null;
 
     public async Task ArmAdversaryAsync(string key, AdversarySpec spec) => await cluster.Agent(cluster.Silos[0]).ArmAdversary(key, spec);
+
+    public IGrainFactory AdversaryCalls => cluster.Client;
 
     public async Task<RunRecords> RecordsAsync()
     {
@@ -100,19 +125,67 @@ internal sealed class ProcessRunCluster(ProcessCluster cluster, MembershipSpec m
         return new RunRecords(new WireSummary(wire[0], wire[1], wire[2], wire[3], wire[4], wire[5], wire[6], wire[7]), events, blocks);
     }
 
+    private WireFaultLaunch[] _wireFaults = [];
+
+    public async Task StartWireFaultsAsync(WireFaultLaunch[] launches)
+    {
+        _wireFaults = launches;
+        cluster.SiloStarted = StartWireFaultsOnAsync; // replacements join the faults' windows where they stand
+        await Task.WhenAll(cluster.Silos.Select(StartWireFaultsOnAsync));
+    }
+
+    public async Task StopWireFaultsAsync()
+    {
+        cluster.SiloStarted = null;
+        await Task.WhenAll(cluster.Silos.Select(s => Quietly(() => cluster.Agent(s).StopWireFaults())));
+    }
+
+    public async Task<IReadOnlyList<WireFaultReport>> ConcludeWireFaultsAsync()
+    {
+        var reports = await Task.WhenAll(cluster.Silos.Select(async s =>
+        {
+            WireFaultReport[] found = [];
+            await Quietly(async () => found = await cluster.Agent(s).ConcludeWireFaults());
+            return found;
+        }));
+        return reports.SelectMany(r => r).ToArray();
+    }
+
+    private Task StartWireFaultsOnAsync(SiloProcess silo)
+    {
+        var ordinal = cluster.AllSilos.ToList().IndexOf(silo);
+        var names = cluster.Silos.Select(s => s.Name).ToArray();
+        return cluster.Agent(silo).StartWireFaults(_wireFaults.Select(l => l with { Seed = unchecked((l.Seed * 31) + ordinal), Silos = names }).ToArray());
+    }
+
+    /// <summary>A silo struck meanwhile does not answer: what it did ended with it.</summary>
+    private static async Task Quietly(Func<Task> call)
+    {
+        try
+        {
+            await call().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException or OperationCanceledException)
+        {
+        }
+    }
+
     public StorageSummary Storage => new("redis");
 
     public ClusterSummary Summary => new("processes", cluster.AllSilos.Count(s => !s.HasExited))
     {
         ClusterId = cluster.ClusterId,
         ServiceId = cluster.ServiceId,
-        Redis = cluster.OwnRedis is null ? cluster.Redis : $"{cluster.Redis} (started for the run)",
+        Redis = cluster.OwnRedis is null ? Redacted(cluster.Redis) : $"{cluster.Redis} (started for the run)",
         Membership = membership,
         Processes = cluster.AllSilos.Select(s => new SiloProcessSummary(s.Name, s.Pid, s.Ready.SiloPort, s.Ready.GatewayPort, s.ExitCode)).ToArray(),
         Events = cluster.Events.Select(e => e.What).ToArray(),
     };
 
     public ValueTask DisposeAsync() => cluster.DisposeAsync();
+
+    /// <summary>A connection string as results may show it: without its password.</summary>
+    private static string Redacted(string connection) => StackExchange.Redis.ConfigurationOptions.Parse(connection).ToString(includePassword: false);
 }
 
 /// <summary>Starts the cluster a scenario asks for.</summary>
@@ -126,17 +199,26 @@ public static class RunClusters
     public static string? EmbeddedOnly(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var wire = scenario.Faults.Select((f, i) => (f, i)).Where(x => IsWireFault(x.f)).Select(x => $"faults[{x.i}] ({x.f.Kind})");
+        var wire = scenario.Faults.Select((f, i) => (f, i)).Where(x => NamesSilos(x.f)).Select(x => $"faults[{x.i}] ({x.f.Kind}, by silo)");
         var attacks = scenario.Attacks.Select((a, i) => $"attacks[{i}] ({a.Kind})");
         var named = wire.Concat(attacks).ToArray();
-        if (scenario.Cluster.TransportTls)
+        var problems = new List<string>();
+        if (named.Length > 0)
         {
-            return "cluster.transportTls: Orleans transport TLS runs on embedded clusters only in this build (key material for silo processes is not piped yet)";
+            problems.Add($"{string.Join(", ", named)}: attacks, and wire faults that pick traffic by silo, run on embedded clusters only in this build (each silo process has its own wire; per-silo adversary vantage points and a directory lookup of where a grain lives are not built yet)");
         }
 
-        return named.Length == 0 ? null
-            : $"{string.Join(", ", named)}: wire faults and attacks run on embedded clusters only in this build (silo processes each have their own wire; per-silo vantage points are not built yet)";
+        if (scenario.Cluster.TransportTls)
+        {
+            problems.Add("cluster.transportTls: Orleans transport TLS runs on embedded clusters only in this build (key material for silo processes is not piped yet)");
+        }
+
+        return problems.Count == 0 ? null : string.Join("; ", problems);
     }
+
+    /// <summary>A wire fault whose targets or sides name silo positions (it needs to know which silo hosts each grain).</summary>
+    private static bool NamesSilos(ActionSpec fault) => IsWireFault(fault)
+        && fault.Options.Any(o => o.Key is "targets" or "sides" && o.Value.Contains("silo:", StringComparison.Ordinal));
 
     private static bool IsWireFault(ActionSpec fault) =>
         Attacks.Faults.FaultCatalog.Create(fault.Kind, fault.Options, fault.Script) is Attacks.Faults.Wire.WireFault;
@@ -169,6 +251,11 @@ public static class RunClusters
                 if (EmbeddedOnly(scenario) is { } only)
                 {
                     throw new NotSupportedException(only);
+                }
+
+                if (!OperatingSystem.IsLinux())
+                {
+                    throw new PlatformNotSupportedException("processes mode strikes silos with Linux signals: it runs on Linux only");
                 }
 
                 if (options?.Attacks is { } attacks && !ReferenceEquals(attacks, Attacks.Api.AttackCatalog.Builtin))

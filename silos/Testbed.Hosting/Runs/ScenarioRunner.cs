@@ -69,11 +69,13 @@ public static class ScenarioRunner
         }
 
         var adversaries = await RunAdversaries.ArmAsync(cluster, scenario);
-        var faults = FaultsOf(scenario, cluster);
+        var faults = RunFaults.Create(scenario, cluster);
 
         var history = new History.History();
         var driver = new WorkloadDriver(cluster.Client, w, scenario.Seed, history);
         var workloadProgress = progress is null ? null : new Progress<WorkloadProgress>(p => progress.Report(new RunProgress(scenario.Name, RunPhase.Running, p)));
+        using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var faultsRunning = false;
         try
         {
             if (options?.WarmupOperations > 0)
@@ -82,14 +84,15 @@ public static class ScenarioRunner
                 await new WorkloadDriver(cluster.Client, warmup, unchecked(scenario.Seed + 1), history, orderPrefix: "w").RunAsync(null, cancellationToken);
             }
 
-            using var runEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var faulting = faults.Select(f => f.RunAsync(runEnded.Token)).ToArray();
+            faultsRunning = true;
+            await faults.StartAsync(runEnded.Token);
             await adversaries.OpenAsync(TimeProvider.System.GetUtcNow());
             options?.OnWorkloadStarting?.Invoke();
             var workload = await driver.RunAsync(workloadProgress, cancellationToken);
             options?.OnWorkloadCompleted?.Invoke();
             await runEnded.CancelAsync();
-            await Task.WhenAll(faulting); // faults revert here: partitions heal, paused silos resume, killed silos are replaced
+            await faults.StopAsync(); // faults revert here: partitions heal, paused silos resume, killed silos are replaced
+            faultsRunning = false;
             await adversaries.CloseAsync();
             if (options?.BeforeFinalRead is { } beforeFinalRead)
             {
@@ -103,7 +106,7 @@ public static class ScenarioRunner
             var records = await cluster.RecordsAsync();
             var attacks = await adversaries.ConcludeAsync(records, report, ops, finalState, workload.StartedAt);
             progress?.Report(new RunProgress(scenario.Name, RunPhase.Done, default));
-            return Judge(scenario, started, workload, report, records, ops, defenses, attacks, faults.Select(f => f.Conclude()).ToArray(), cluster);
+            return Judge(scenario, started, workload, report, records, ops, defenses, attacks, await faults.ConcludeAsync(), cluster);
         }
 
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -111,6 +114,16 @@ public static class ScenarioRunner
             // Keep what was recorded: the history so far is written out with the error.
             var records = await RecordsOrNullAsync(cluster);
             return Crashed(scenario, started, ex, history.Snapshot(), records?.Wire, cluster.Storage) with { Cluster = cluster.Summary };
+        }
+        finally
+        {
+            if (faultsRunning)
+            {
+                // The run failed or was cancelled mid-window: faults revert (a replacement finishes booting) before the
+                // cluster is torn down, so nothing they start comes up after it.
+                await runEnded.CancelAsync();
+                await faults.StopAsync().WaitAsync(TimeSpan.FromSeconds(30)).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
     }
 
@@ -141,6 +154,26 @@ public static class ScenarioRunner
         History = ops,
     };
 
+    /// <summary>
+    /// One account's state, read again when the silo it was on has just died: where silos are processes, membership takes
+    /// about two seconds to declare a SIGKILLed silo dead, and until then a call to a grain that lived there times out. The
+    /// state is durable; only the activation is gone.
+    /// </summary>
+    private static async Task<AccountSnapshot> SnapshotAsync(IAccountAudit account)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await account.Snapshot();
+            }
+            catch (Exception ex) when (attempt < 6 && ex is TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
+    }
+
     /// <summary>Reads every account's balance and applied entries (out of band, not over the wire).</summary>
     public static async Task<IReadOnlyList<AccountState>> ReadFinalStateAsync(IClusterClient client, int accounts)
     {
@@ -149,7 +182,7 @@ public static class ScenarioRunner
         for (var start = 0; start < accounts; start += batch)
         {
             var tasks = Enumerable.Range(start, Math.Min(batch, accounts - start))
-                .Select(i => client.GetGrain<IAccountAudit>(i.ToString(System.Globalization.CultureInfo.InvariantCulture)).Snapshot())
+                .Select(i => SnapshotAsync(client.GetGrain<IAccountAudit>(i.ToString(System.Globalization.CultureInfo.InvariantCulture))))
                 .ToArray();
             var snapshots = await Task.WhenAll(tasks);
             for (var j = 0; j < snapshots.Length; j++)
@@ -162,14 +195,6 @@ public static class ScenarioRunner
 
         return states;
     }
-
-    /// <summary>The scenario's faults, each with a random source seeded from the scenario's seed and its position.</summary>
-    private static FaultRuntime[] FaultsOf(Scenario scenario, IRunCluster cluster) => scenario.Faults.Select((spec, i) =>
-    {
-        var fault = FaultCatalog.Create(spec.Kind, spec.Options, spec.Script);
-        return new FaultRuntime(fault, spec.Start, spec.Stop,
-            new FaultContext(new Random(unchecked((scenario.Seed * 37) + i + 1)), TimeProvider.System, cluster.Hooks ?? new WireHooks(), cluster.Nodes));
-    }).ToArray();
 
     /// <summary>The silos' records after a failure, or null when they cannot be had either.</summary>
     private static async Task<RunRecords?> RecordsOrNullAsync(IRunCluster cluster)

@@ -49,7 +49,7 @@ public sealed class ClusterOptionTests : IDisposable
         var path = Path.Combine(AppContext.BaseDirectory, "scenarios", "suite", "14-attack-replay-none.yaml");
         var (code, error) = await Run("run", path, "--cluster", "processes", "--out", Path.Combine(_dir, "out"), "--quiet");
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("attacks[0] (replay): wire faults and attacks run on embedded clusters only", error, StringComparison.Ordinal);
+        Assert.Contains("attacks[0] (replay): attacks, and wire faults that pick traffic by silo, run on embedded clusters only", error, StringComparison.Ordinal);
     }
 
     [Fact]

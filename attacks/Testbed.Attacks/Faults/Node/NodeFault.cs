@@ -58,6 +58,20 @@ public abstract class NodeFault : Fault
         // An undo (a replacement silo booting) runs while the next cycle waits, so that the strikes keep their cadence even
         // where a silo takes longer to start than 'every' (a process on two busy cores: several seconds). One undo at a time.
         var undoing = Task.CompletedTask;
+        try
+        {
+            await StrikeLoopAsync(context, windowClosed, () => undoing, next => undoing = next);
+        }
+        finally
+        {
+            await Settled(context, undoing);
+        }
+
+        await WaitAsync(context, Timeout.InfiniteTimeSpan, windowClosed);
+    }
+
+    private async Task StrikeLoopAsync(FaultContext context, CancellationToken windowClosed, Func<Task> undoing, Action<Task> setUndoing)
+    {
         do
         {
             var cycle = context.Time.GetTimestamp();
@@ -68,8 +82,8 @@ public abstract class NodeFault : Fault
                 if (undo is not null)
                 {
                     await WaitAsync(context, _hold ?? (_every / 2) ?? Timeout.InfiniteTimeSpan, windowClosed);
-                    await undoing;
-                    undoing = undo();
+                    await Settled(context, undoing());
+                    setUndoing(undo());
                 }
             }
             else
@@ -85,9 +99,19 @@ public abstract class NodeFault : Fault
             await WaitAsync(context, every - context.Time.GetElapsedTime(cycle), windowClosed);
         }
         while (!windowClosed.IsCancellationRequested);
+    }
 
-        await undoing;
-        await WaitAsync(context, Timeout.InfiniteTimeSpan, windowClosed);
+    /// <summary>Waits for an undo; its failure (a replacement that did not start) is recorded, and the next strike's undo still runs.</summary>
+    private static async Task Settled(FaultContext context, Task undo)
+    {
+        try
+        {
+            await undo;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            context.RecordError("undo", ex);
+        }
     }
 
     private int? Pick(FaultContext context)

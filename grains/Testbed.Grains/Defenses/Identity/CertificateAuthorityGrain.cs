@@ -13,6 +13,7 @@ namespace Testbed.Defenses.Identity;
 /// </summary>
 [GrainType(GrainTypeName)]
 [Orleans.Placement.PreferLocalPlacement]
+[Orleans.GrainDirectory.GrainDirectory(GrainDirectoryName = Testbed.Hosting.PinnedDirectory.Name)]
 public sealed class CertificateAuthorityGrain : Grain, ICertificateAuthority, IIncomingGrainCallFilter
 {
     private static readonly AsyncLocal<GrainId?> Caller = new();

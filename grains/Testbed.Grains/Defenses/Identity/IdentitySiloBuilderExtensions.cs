@@ -1,3 +1,4 @@
+using Testbed.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Testbed.Defenses.Identity;
@@ -16,6 +17,7 @@ public static class IdentitySiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         options ??= new IdentityOptions();
         options.Validate();
+        builder.AddTestbedPinnedDirectory(); // the CA's: it must outlive the loss of any silo but its own
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sp => new KeyStore(CertificateAuthorityOf(sp), options));
         builder.Services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<KeyStore>());

@@ -24,6 +24,15 @@ public interface ISiloAgent : IGrainWithStringKey
     /// <summary>Puts the silo's service clock back on time.</summary>
     Task ResetClock();
 
+    /// <summary>Starts wire faults on this silo's wire (see <see cref="SiloWireFaults"/>).</summary>
+    Task StartWireFaults(WireFaultLaunch[] launches);
+
+    /// <summary>Closes this silo's wire-fault windows and waits for them to revert.</summary>
+    Task StopWireFaults();
+
+    /// <summary>What each wire fault did on this silo.</summary>
+    Task<WireFaultReport[]> ConcludeWireFaults();
+
     /// <summary>Arms adversary <paramref name="key"/> on this silo (adversary grains are placed where they are first called).</summary>
     Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec);
 }
@@ -89,6 +98,16 @@ internal sealed class SiloAgentGrain(IServiceProvider services) : Grain, ISiloAg
         services.GetRequiredService<Time.ServiceClock>().Reset();
         return Task.CompletedTask;
     }
+
+    public Task StartWireFaults(WireFaultLaunch[] launches)
+    {
+        services.GetRequiredService<SiloWireFaults>().Start(launches);
+        return Task.CompletedTask;
+    }
+
+    public Task StopWireFaults() => services.GetRequiredService<SiloWireFaults>().StopAsync();
+
+    public Task<WireFaultReport[]> ConcludeWireFaults() => Task.FromResult(services.GetRequiredService<SiloWireFaults>().Conclude());
 
     public Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec) => GrainFactory.GetGrain<IAdversaryGrain>(key).Arm(spec);
 }

@@ -52,6 +52,10 @@ public sealed class ProcessCluster : IAsyncDisposable
     private RedisServer? _redis;
     private IHost? _client;
     private MembershipWatch? _membership;
+    private readonly CancellationTokenSource _disposing = new();
+    private readonly Dictionary<SiloProcess, SiloReport> _snapshots = [];
+    private readonly HashSet<SiloProcess> _unreported = [];
+    private int _starting;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private int _nextName;
 
@@ -111,6 +115,9 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Called when a silo started after the cluster (a replacement) is ready, before it counts as running.</summary>
+    public Func<SiloProcess, Task>? SiloStarted { get; set; }
+
     /// <summary>The redis-server this cluster started, or null when it was given one.</summary>
     public RedisServer? OwnRedis => _redis;
 
@@ -128,6 +135,11 @@ public sealed class ProcessCluster : IAsyncDisposable
         if (options.Redis is null)
         {
             redis = await RedisServer.StartAsync(cancellationToken);
+        }
+
+        foreach (var old in Directory.Exists(options.LogDirectory) ? Directory.EnumerateFiles(options.LogDirectory, "silo-*.log") : [])
+        {
+            File.Delete(old); // a previous run's (a suite run again into the same folder, --watch)
         }
 
         var clusterId = options.ClusterId ?? $"tb-{run}";
@@ -149,7 +161,21 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts one more silo (a replacement, or a restart under <paramref name="name"/>) and waits until it is active.</summary>
-    public async Task<SiloProcess> StartSiloAsync(bool hostsAuthority = false, CancellationToken cancellationToken = default, string? name = null, int? position = null)
+    public async Task<SiloProcess> StartSiloAsync(bool hostsAuthority = false, CancellationToken cancellationToken = default, string? name = null)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+        Interlocked.Increment(ref _starting);
+        try
+        {
+            return await StartOneAsync(hostsAuthority, linked.Token, name);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _starting);
+        }
+    }
+
+    private async Task<SiloProcess> StartOneAsync(bool hostsAuthority, CancellationToken cancellationToken, string? name)
     {
         name ??= $"silo-{Interlocked.Increment(ref _nextName) - 1}";
         for (var attempt = 1; ; attempt++)
@@ -174,21 +200,31 @@ public sealed class ProcessCluster : IAsyncDisposable
                 var silo = await SiloProcess.StartAsync(launch, Path.Combine(_options.LogDirectory, $"{name}.log"), _options.StartTimeout, cancellationToken);
                 lock (_gate)
                 {
-                    if (position is { } p && p <= _running.Count)
+                    if (_disposing.IsCancellationRequested)
                     {
-                        _running.Insert(p, silo);
-                    }
-                    else
-                    {
-                        _running.Add(silo);
+                        _ = silo.KillAsync(); // ready after the teardown began: it must not outlive the cluster
+                        throw new OperationCanceledException("the cluster is being torn down");
                     }
 
+                    _running.Add(silo);
                     _all.Add(silo);
                 }
 
                 Note($"{name} started (pid {silo.Pid}, silo port {launch.SiloPort}, gateway {launch.GatewayPort})");
 
                 _ = silo.Exited.ContinueWith(_ => Exited(silo), TaskScheduler.Default);
+                if (SiloStarted is { } started)
+                {
+                    try
+                    {
+                        await started(silo);
+                    }
+                    catch (Exception ex) when (ex is OrleansException or TimeoutException)
+                    {
+                        Note($"{name}: setting it up for the run failed: {ex.Message}");
+                    }
+                }
+
                 return silo;
             }
             catch (SiloStartException ex) when (ex.PortTaken && attempt < 3)
@@ -209,54 +245,101 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The agent of a running silo.</summary>
     public ISiloAgent Agent(SiloProcess silo) => Client.GetGrain<ISiloAgent>(silo.Ready.Address);
 
-    /// <summary>What every running silo recorded (a silo that does not answer is left out).</summary>
+    /// <summary>
+    /// What every silo recorded: the running ones now, the struck ones as they were just before the strike
+    /// (<see cref="SnapshotAsync"/>). A silo that ended otherwise (declared dead while paused) or does not answer is left
+    /// out, and <see cref="Events"/> says so.
+    /// </summary>
     public async Task<IReadOnlyList<SiloReport>> ReportsAsync()
     {
-        var reports = await Task.WhenAll(Silos.Select(async s =>
+        var running = Silos;
+        var reports = (await Task.WhenAll(running.Select(TryReportAsync))).OfType<SiloReport>().ToList();
+        lock (_gate)
         {
-            try
+            reports.AddRange(_snapshots.Where(kv => !running.Contains(kv.Key)).Select(kv => kv.Value));
+            foreach (var silo in _all.Where(s => !running.Contains(s) && !_snapshots.ContainsKey(s) && !_unreported.Contains(s)))
             {
-                return await Agent(s).Report().WaitAsync(TimeSpan.FromSeconds(10));
+                _unreported.Add(silo);
+                _events.Add((DateTimeOffset.UtcNow, $"records of {silo.Ready.Name} (pid {silo.Pid}) ended with its process: not in the result"));
             }
-            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+        }
+
+        return reports;
+    }
+
+    /// <summary>Keeps what <paramref name="silo"/> recorded so far, before it is struck.</summary>
+    internal async Task SnapshotAsync(SiloProcess silo)
+    {
+        if (await TryReportAsync(silo) is { } report)
+        {
+            lock (_gate)
             {
-                return null;
+                _snapshots[silo] = report;
             }
-        }));
-        return reports.OfType<SiloReport>().ToArray();
+        }
+    }
+
+    private async Task<SiloReport?> TryReportAsync(SiloProcess silo)
+    {
+        try
+        {
+            return await Agent(silo).Report().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_membership is { } membership)
+        await _disposing.CancelAsync(); // silos still starting are killed when they get ready, or their start is cancelled
+        for (var waited = 0; Volatile.Read(ref _starting) > 0 && waited < 100; waited++)
         {
-            await membership.DisposeAsync();
+            await Task.Delay(100);
         }
 
-        if (_client is { } client)
+        try
+        {
+            if (_membership is { } membership)
+            {
+                await membership.DisposeAsync();
+            }
+
+            if (_client is { } client)
+            {
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                    await client.StopAsync(timeout.Token);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The silos go next whatever the client said on its way out.
+                }
+
+                client.Dispose();
+            }
+        }
+        finally
         {
             try
             {
-                await client.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
+                var silos = AllSilos;
+                await Task.WhenAll(silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(6))));
+                foreach (var silo in silos)
+                {
+                    await silo.DisposeAsync();
+                }
             }
-            catch (Exception ex) when (ex is OperationCanceledException or OrleansException)
+            finally
             {
+                if (_redis is { } redis)
+                {
+                    await redis.DisposeAsync();
+                }
             }
-
-            client.Dispose();
-        }
-
-        var silos = AllSilos;
-        await Task.WhenAll(silos.Select(s => s.StopAsync(TimeSpan.FromSeconds(6))));
-        foreach (var silo in silos)
-        {
-            await silo.DisposeAsync();
-        }
-
-        if (_redis is { } redis)
-        {
-            await redis.DisposeAsync();
         }
     }
 

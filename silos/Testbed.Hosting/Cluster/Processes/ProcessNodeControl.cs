@@ -4,7 +4,8 @@ namespace Testbed.Hosting.Cluster.Processes;
 
 /// <summary>
 /// The silos of a <see cref="ProcessCluster"/> as node faults see them, struck with real signals: kill is SIGKILL, stop
-/// SIGTERM (SIGKILL after the grace period), restart SIGTERM and a new process under the same name at the same position,
+/// SIGTERM (SIGKILL after the grace period), restart SIGTERM and a new process under the same name (appended to the list,
+/// as the embedded cluster does),
 /// pause SIGSTOP until disposed, then SIGCONT. Position 0 (the certificate authority) is never struck. Clocks are skewed
 /// through each silo's agent.
 /// </summary>
@@ -27,6 +28,7 @@ public sealed class ProcessNodeControl(ProcessCluster cluster) : INodeControl
     public async Task KillAsync(int position)
     {
         var silo = Struck(position);
+        await cluster.SnapshotAsync(silo); // what it recorded stays in the result
         cluster.Forget(silo);
         await silo.KillAsync();
     }
@@ -35,6 +37,7 @@ public sealed class ProcessNodeControl(ProcessCluster cluster) : INodeControl
     public async Task StopAsync(int position)
     {
         var silo = Struck(position);
+        await cluster.SnapshotAsync(silo);
         cluster.Forget(silo);
         await silo.StopAsync(StopGrace);
     }
@@ -43,9 +46,10 @@ public sealed class ProcessNodeControl(ProcessCluster cluster) : INodeControl
     public async Task RestartAsync(int position)
     {
         var silo = Struck(position);
+        await cluster.SnapshotAsync(silo);
         cluster.Forget(silo);
         await silo.StopAsync(StopGrace);
-        await cluster.StartSiloAsync(name: silo.Name, position: position);
+        await cluster.StartSiloAsync(name: silo.Name); // appended, as TestingHost does with a restarted silo
     }
 
     /// <inheritdoc />
@@ -102,6 +106,16 @@ public sealed class ProcessNodeControl(ProcessCluster cluster) : INodeControl
 
     private sealed class ClockReset(Agents.ISiloAgent agent) : IAsyncDisposable
     {
-        public async ValueTask DisposeAsync() => await agent.ResetClock();
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await agent.ResetClock();
+            }
+            catch (Exception ex) when (ex is OrleansException or SiloUnavailableException or TimeoutException)
+            {
+                // The silo was struck in the window: its clock ended with its process, there is nothing to reset.
+            }
+        }
     }
 }

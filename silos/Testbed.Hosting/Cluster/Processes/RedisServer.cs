@@ -10,7 +10,9 @@ namespace Testbed.Hosting.Cluster.Processes;
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private const string Guard = """redis-server "$@" & r=$!; trap 'kill $r 2>/dev/null; exit 0' TERM; read -r _; kill $r 2>/dev/null; wait $r""";
+    // redis-server in the background; a reader of the runner's pipe (kept as fd 3: an asynchronous list's stdin is /dev/null)
+    // kills it at end of file; the guard ends with redis-server.
+    private const string Guard = """exec 3<&0; redis-server "$@" </dev/null 3<&- & r=$!; trap 'kill $r 2>/dev/null; exit 0' TERM; (read -r _ <&3; kill $r 2>/dev/null) & wait $r""";
 
     private readonly Process _guard;
 
@@ -46,8 +48,10 @@ public sealed class RedisServer : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePorts.Take(1)[0];
-            var start = new ProcessStartInfo("sh") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var arg in new[] { "-c", Guard, "redis-guard", "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" })
+            // setsid: a session of its own, so Ctrl-C in the terminal (SIGINT to the foreground group) does not reach
+            // redis-server before the runner has stopped its silos in order.
+            var start = new ProcessStartInfo("setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var arg in new[] { "sh", "-c", Guard, "redis-guard", "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes" })
             {
                 start.ArgumentList.Add(arg);
             }
@@ -58,9 +62,17 @@ public sealed class RedisServer : IAsyncDisposable
             guard.BeginOutputReadLine();
             guard.BeginErrorReadLine();
             var server = new RedisServer(guard, port);
-            if (await server.AnswersAsync(TimeSpan.FromSeconds(10), cancellationToken))
+            try
             {
-                return server;
+                if (await server.AnswersAsync(TimeSpan.FromSeconds(10), cancellationToken))
+                {
+                    return server;
+                }
+            }
+            catch
+            {
+                await server.DisposeAsync();
+                throw;
             }
 
             await server.DisposeAsync();
@@ -109,7 +121,7 @@ public sealed class RedisServer : IAsyncDisposable
                 await connection.GetDatabase().PingAsync();
                 return true;
             }
-            catch (StackExchange.Redis.RedisConnectionException)
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException)
             {
                 await Task.Delay(100, cancellationToken);
             }

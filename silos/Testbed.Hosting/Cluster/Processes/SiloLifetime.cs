@@ -108,7 +108,7 @@ internal sealed class SiloLifetime(IHostApplicationLifetime lifetime, int parent
         {
             Thread.Sleep(HardExitAfter);
             log.WriteLine($"testbed silo: the stop took longer than {HardExitAfter.TotalSeconds:0} s; exiting");
-            Environment.Exit(SiloExitCodes.Stopped);
+            Environment.Exit(SiloExitCodes.Failed);
         }) { IsBackground = true, Name = "hard-exit" };
         hardExit.Start();
         lifetime.StopApplication();

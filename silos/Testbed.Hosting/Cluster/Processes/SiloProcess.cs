@@ -61,7 +61,8 @@ public sealed class SiloProcess : IAsyncDisposable
         };
         foreach (var arg in prefix.Concat(
             [
-                "silo", "--redis", launch.Redis, "--cluster-id", launch.ClusterId, "--service-id", launch.EffectiveServiceId,
+                // The Redis connection string can carry a password: it goes on stdin with the rest of the launch.
+                "silo", "--cluster-id", launch.ClusterId, "--service-id", launch.EffectiveServiceId,
                 "--silo-port", launch.SiloPort.ToString(CultureInfo.InvariantCulture), "--gateway-port", launch.GatewayPort.ToString(CultureInfo.InvariantCulture),
                 "--advertise", launch.Advertise, "--name", launch.Name, "--launch-stdin",
             ]))
@@ -89,13 +90,20 @@ public sealed class SiloProcess : IAsyncDisposable
             await process.StandardInput.WriteLineAsync(launch.ToJson().AsMemory(), cancellationToken);
             await process.StandardInput.FlushAsync(cancellationToken);
             var ready = silo._ready.Task;
-            var finished = await Task.WhenAny(ready, process.WaitForExitAsync(cancellationToken), Task.Delay(timeout, cancellationToken));
-            if (finished == ready)
+            await Task.WhenAny(ready, process.WaitForExitAsync(cancellationToken), Task.Delay(timeout, cancellationToken));
+            if (ready.IsCompletedSuccessfully)
             {
                 return silo;
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            if (ready.IsCompleted)
+            {
+                // Its stdout closed without a READY line: it is exiting; the exit code says why.
+                using var exiting = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await process.WaitForExitAsync(exiting.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
             if (process.HasExited)
             {
                 await silo._drained;

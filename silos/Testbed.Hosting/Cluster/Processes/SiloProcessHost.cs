@@ -57,6 +57,7 @@ public static class SiloProcessHost
             });
             var membership = launch.Membership?.ToSpec() ?? MembershipSpec.Fast;
             silo.Configure<ClusterMembershipOptions>(o => MembershipTiming.Apply(o, membership));
+            silo.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = MembershipTiming.RangeLease(membership));
             setup.Apply(silo);
         });
 
