@@ -36,12 +36,12 @@ public sealed class AdversaryRuntime : IWireTap, IWireInterceptor
         var caps = attack.Info.Capabilities;
         if (caps.HasFlag(AdversaryCapabilities.Observe))
         {
-            _attachments.Add(hooks.Attach((IWireTap)this));
+            _attachments.Add(hooks.Attach((IWireTap)this, clusterWide: true));
         }
 
         if (caps.HasFlag(AdversaryCapabilities.Intercept))
         {
-            _attachments.Add(hooks.Attach((IWireInterceptor)this));
+            _attachments.Add(hooks.Attach((IWireInterceptor)this, clusterWide: true));
         }
     }
 

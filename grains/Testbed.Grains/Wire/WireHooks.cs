@@ -19,7 +19,106 @@ public sealed class WireHooks
     /// <summary>True when no tap or interceptor is attached.</summary>
     public bool IsEmpty { get; private set; } = true;
 
+    private IWireTap[] _clusterTaps = [];
+    private IWireInterceptor[] _clusterInterceptors = [];
+
     internal IWireTap[] Taps => Volatile.Read(ref _taps);
+
+    /// <summary>
+    /// Whether hooks attached <c>clusterWide</c> (adversaries) are attached: where silos are processes, every other silo's
+    /// wire relays its traffic to them (taps: observations; interceptors: each message, for a decision).
+    /// </summary>
+    public (bool Taps, bool Interceptors) ClusterWide => (Volatile.Read(ref _clusterTaps).Length > 0, Volatile.Read(ref _clusterInterceptors).Length > 0);
+
+    /// <summary>
+    /// Attaches a passive tap; with <paramref name="clusterWide"/> it also sees what other silo processes relay here
+    /// (<see cref="ObserveRelayed"/>). Dispose the result to detach it.
+    /// </summary>
+    public IDisposable Attach(IWireTap tap, bool clusterWide)
+    {
+        var local = Attach(tap);
+        if (!clusterWide)
+        {
+            return local;
+        }
+
+        Update(() => _clusterTaps = [.. _clusterTaps, tap]);
+        return new Detacher(() =>
+        {
+            local.Dispose();
+            Update(() => _clusterTaps = _clusterTaps.Where(t => !ReferenceEquals(t, tap)).ToArray());
+        });
+    }
+
+    /// <summary>
+    /// Attaches an interceptor; with <paramref name="clusterWide"/> it also decides on what other silo processes relay
+    /// here (<see cref="InterceptRelayedAsync"/>). Dispose the result to detach it.
+    /// </summary>
+    public IDisposable Attach(IWireInterceptor interceptor, bool clusterWide)
+    {
+        var local = Attach(interceptor);
+        if (!clusterWide)
+        {
+            return local;
+        }
+
+        Update(() => _clusterInterceptors = [.. _clusterInterceptors, interceptor]);
+        return new Detacher(() =>
+        {
+            local.Dispose();
+            Update(() => _clusterInterceptors = _clusterInterceptors.Where(i => !ReferenceEquals(i, interceptor)).ToArray());
+        });
+    }
+
+    /// <summary>Shows a message another silo's wire carried to the cluster-wide taps.</summary>
+    public void ObserveRelayed(WireMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        foreach (var tap in Volatile.Read(ref _clusterTaps))
+        {
+            tap.Observe(message);
+        }
+    }
+
+    /// <summary>
+    /// Runs a message another silo's wire carries through the cluster-wide interceptors, in attachment order, as the wire
+    /// runs its own: a replacement is what the next interceptor sees, a drop ends the chain, delays add up (held here:
+    /// counted in this wire's <see cref="Stats"/>), copies add up. Returns what the relaying wire is to do.
+    /// </summary>
+    public async ValueTask<RelayedDecision> InterceptRelayedAsync(WireMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var original = message.Frame;
+        var copies = 0;
+        foreach (var interceptor in Volatile.Read(ref _clusterInterceptors))
+        {
+            var decision = await interceptor.InterceptAsync(message, cancellationToken);
+            switch (decision.Action)
+            {
+                case InterceptAction.Pass:
+                    break;
+                case InterceptAction.Drop:
+                    return new RelayedDecision(true, null, copies);
+                case InterceptAction.Delay:
+                    Stats.Delay();
+                    await Task.Delay(decision.Delay, cancellationToken);
+                    break;
+                case InterceptAction.Replace:
+                    message.Frame = decision.Frame!;
+                    message.Envelope = Envelopes.EnvelopeCodec.TryDecode(message.Frame, out var replaced, out _) ? replaced : null;
+                    break;
+                case InterceptAction.Duplicate when message.Direction == WireDirection.Request:
+                    copies += decision.Copies;
+                    break;
+                case InterceptAction.Duplicate:
+                    break;
+                default:
+                    throw new InvalidOperationException($"unknown intercept action {decision.Action}");
+            }
+        }
+
+        return new RelayedDecision(false, ReferenceEquals(message.Frame, original) ? null : message.Frame, copies);
+    }
 
     internal IWireInterceptor[] Interceptors => Volatile.Read(ref _interceptors);
 
@@ -75,6 +174,10 @@ public sealed class WireHooks
         public void Dispose() => Interlocked.Exchange(ref _detach, null)?.Invoke();
     }
 }
+
+/// <summary>What cluster-wide interceptors decided on a relayed message: dropped, or the frame to carry instead (null: unchanged) and extra copies.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RelayedDecision([property: Id(0)] bool Dropped, [property: Id(1)] byte[]? Frame, [property: Id(2)] int Copies);
 
 /// <summary>
 /// Thread-safe counters of wire activity in one run. Striped per processor so that counting on the hot path does not

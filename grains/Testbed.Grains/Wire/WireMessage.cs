@@ -19,6 +19,16 @@ public sealed class WireMessage
         TimestampTicks = timestampTicks;
     }
 
+    /// <summary>
+    /// A message another silo process's wire carried, relayed to this one (its envelope decoded again here; its
+    /// timestamp is this process's, at arrival).
+    /// </summary>
+    public static WireMessage Relayed(WireDirection direction, byte[] frame, string recipient, string silo, bool injected, long timestampTicks)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return new WireMessage(direction, frame, EnvelopeCodec.TryDecode(frame, out var envelope, out _) ? envelope : null, recipient, silo, injected, timestampTicks);
+    }
+
     /// <summary>Request or reply.</summary>
     public WireDirection Direction { get; }
 

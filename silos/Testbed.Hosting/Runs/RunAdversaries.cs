@@ -15,7 +15,13 @@ internal sealed class RunAdversaries
 {
     private readonly IAdversaryGrain[] _grains;
 
-    private RunAdversaries(IAdversaryGrain[] grains) => _grains = grains;
+    private readonly IRunCluster _cluster;
+
+    private RunAdversaries(IRunCluster cluster, IAdversaryGrain[] grains)
+    {
+        _cluster = cluster;
+        _grains = grains;
+    }
 
     /// <summary>Arms one adversary grain per attack of <paramref name="scenario"/> (a bad option throws <see cref="ArgumentException"/>).</summary>
     public static async Task<RunAdversaries> ArmAsync(IRunCluster cluster, Scenario scenario)
@@ -29,15 +35,27 @@ internal sealed class RunAdversaries
                 attack.Start, attack.Stop, unchecked((scenario.Seed * 31) + i + 1), attack.Script));
         }
 
+        if (keys.Length > 0)
+        {
+            await cluster.RelayToAdversariesAsync();
+        }
+
         // Armed on silo 0; reached from silo 0 itself when it runs in this process (the ground truth then crosses no transport).
-        return new RunAdversaries(keys.Select(k => cluster.AdversaryCalls.GetGrain<IAdversaryGrain>(k)).ToArray());
+        return new RunAdversaries(cluster, keys.Select(k => cluster.AdversaryCalls.GetGrain<IAdversaryGrain>(k)).ToArray());
     }
 
     /// <summary>The workload starts now (<paramref name="workloadStartedAt"/>): every window is scheduled from it.</summary>
     public Task OpenAsync(DateTimeOffset workloadStartedAt) => Task.WhenAll(_grains.Select(g => g.Open(workloadStartedAt)));
 
     /// <summary>The workload ended: windows still open close, and the attacks are detached from the wire.</summary>
-    public Task CloseAsync() => Task.WhenAll(_grains.Select(g => g.Close()));
+    public async Task CloseAsync()
+    {
+        await Task.WhenAll(_grains.Select(g => g.Close()));
+        if (_grains.Length > 0)
+        {
+            await _cluster.StopRelayingAsync();
+        }
+    }
 
     /// <summary>Each adversary's verdicts, in scenario order.</summary>
     public async Task<IReadOnlyList<AttackResult>> ConcludeAsync(RunRecords records, CheckReport report, IReadOnlyList<History.HistoryOp> ops,

@@ -31,6 +31,12 @@ internal interface IRunCluster : IAsyncDisposable
     /// <summary>Where the runner reaches armed adversaries from: silo 0 itself when it is in this process.</summary>
     IGrainFactory AdversaryCalls { get; }
 
+    /// <summary>The adversaries are armed: every silo that has a wire of its own relays its traffic to them (until <see cref="StopRelayingAsync"/>).</summary>
+    Task RelayToAdversariesAsync();
+
+    /// <summary>The adversaries' windows closed: silos stop relaying.</summary>
+    Task StopRelayingAsync();
+
     /// <summary>What the silos recorded so far.</summary>
     Task<RunRecords> RecordsAsync();
 
@@ -67,6 +73,10 @@ internal sealed class EmbeddedRunCluster(EmbeddedCluster cluster, ClusterSpec sp
 
     public IGrainFactory AdversaryCalls => cluster.SiloServices(0).GetRequiredService<IGrainFactory>();
 
+    public Task RelayToAdversariesAsync() => Task.CompletedTask; // one process, one shared wire: nothing to relay
+
+    public Task StopRelayingAsync() => Task.CompletedTask;
+
     public Task<RunRecords> RecordsAsync()
     {
         var blocks = Enumerable.Range(0, cluster.SiloNames.Count)
@@ -93,17 +103,69 @@ internal sealed class EmbeddedRunCluster(EmbeddedCluster cluster, ClusterSpec sp
 }
 
 /// <summary>A cluster of silo processes: records come from each silo's agent.</summary>
-internal sealed class ProcessRunCluster(ProcessCluster cluster, MembershipSpec membership) : IRunCluster
+internal sealed class ProcessRunCluster : IRunCluster
 {
+    private readonly ProcessCluster cluster;
+    private readonly MembershipSpec membership;
+
+    public ProcessRunCluster(ProcessCluster cluster, MembershipSpec membership)
+    {
+        this.cluster = cluster;
+        this.membership = membership;
+        Nodes = new ProcessNodeControl(cluster);
+        cluster.SiloStarted = SetUpLateSiloAsync;
+    }
+
     public IClusterClient Client => cluster.Client;
 
-    public INodeControl Nodes { get; } = new ProcessNodeControl(cluster);
+    public INodeControl Nodes { get; }
 
     public WireHooks? Hooks => null;
 
     public async Task ArmAdversaryAsync(string key, AdversarySpec spec) => await cluster.Agent(cluster.Silos[0]).ArmAdversary(key, spec);
 
     public IGrainFactory AdversaryCalls => cluster.Client;
+
+    private (string Hub, bool Taps, bool Interceptors)? _relay;
+
+    public async Task RelayToAdversariesAsync()
+    {
+        var hub = cluster.Silos[0];
+        var (taps, interceptors) = await cluster.Agent(hub).AdversaryHooks();
+        if (!taps && !interceptors)
+        {
+            return;
+        }
+
+        _relay = (hub.Ready.Address, taps, interceptors);
+        await Task.WhenAll(cluster.Silos.Where(s => s != hub).Select(StartRelayOnAsync));
+    }
+
+    public async Task StopRelayingAsync()
+    {
+        if (_relay is null)
+        {
+            return;
+        }
+
+        _relay = null;
+        await Task.WhenAll(cluster.Silos.Skip(1).Select(s => Quietly(() => cluster.Agent(s).StopRelay())));
+    }
+
+    private Task StartRelayOnAsync(SiloProcess silo) => _relay is { } relay
+        ? cluster.Agent(silo).StartRelay(relay.Hub, relay.Taps, relay.Interceptors)
+        : Task.CompletedTask;
+
+    /// <summary>A silo that starts during the run (a replacement) joins the wire faults' windows and the relay.</summary>
+    private async Task SetUpLateSiloAsync(SiloProcess silo)
+    {
+        if (_wireFaults.Length > 0)
+        {
+            await StartWireFaultsOnAsync(silo);
+        }
+
+        await StartRelayOnAsync(silo);
+    }
 
     public async Task<RunRecords> RecordsAsync()
     {
@@ -130,13 +192,13 @@ internal sealed class ProcessRunCluster(ProcessCluster cluster, MembershipSpec m
     public async Task StartWireFaultsAsync(WireFaultLaunch[] launches)
     {
         _wireFaults = launches;
-        cluster.SiloStarted = StartWireFaultsOnAsync; // replacements join the faults' windows where they stand
+        cluster.SiloStarted = SetUpLateSiloAsync; // replacements join the faults' windows where they stand
         await Task.WhenAll(cluster.Silos.Select(StartWireFaultsOnAsync));
     }
 
     public async Task StopWireFaultsAsync()
     {
-        cluster.SiloStarted = null;
+        _wireFaults = [];
         await Task.WhenAll(cluster.Silos.Select(s => Quietly(() => cluster.Agent(s).StopWireFaults())));
     }
 
@@ -200,12 +262,12 @@ public static class RunClusters
     {
         ArgumentNullException.ThrowIfNull(scenario);
         var wire = scenario.Faults.Select((f, i) => (f, i)).Where(x => NamesSilos(x.f)).Select(x => $"faults[{x.i}] ({x.f.Kind}, by silo)");
-        var attacks = scenario.Attacks.Select((a, i) => $"attacks[{i}] ({a.Kind})");
+        var attacks = scenario.Attacks.Select((a, i) => (a, i)).Where(x => NeedsKeysAcrossProcesses(x.a)).Select(x => $"attacks[{x.i}] ({x.a.Kind})");
         var named = wire.Concat(attacks).ToArray();
         var problems = new List<string>();
         if (named.Length > 0)
         {
-            problems.Add($"{string.Join(", ", named)}: attacks, and wire faults that pick traffic by silo, run on embedded clusters only in this build (each silo process has its own wire; per-silo adversary vantage points and a directory lookup of where a grain lives are not built yet)");
+            problems.Add($"{string.Join(", ", named)}: attacks handed a key (compromise), and wire faults that pick traffic by silo, run on embedded clusters only in this build (keys never leave the silo process that made them, and a directory lookup of where a grain lives is not built yet)");
         }
 
         if (scenario.Cluster.TransportTls)
@@ -215,6 +277,10 @@ public static class RunClusters
 
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
+
+    /// <summary>An attack that is handed principals' keys (the compromise capability): keys live in the silo process that made them.</summary>
+    private static bool NeedsKeysAcrossProcesses(ActionSpec attack) =>
+        Attacks.Api.AttackCatalog.Builtin.Create(attack.Kind, attack.Options, attack.Script).Attack.Info.Capabilities.HasFlag(Attacks.Api.AdversaryCapabilities.Compromise);
 
     /// <summary>A wire fault whose targets or sides name silo positions (it needs to know which silo hosts each grain).</summary>
     private static bool NamesSilos(ActionSpec fault) => IsWireFault(fault)

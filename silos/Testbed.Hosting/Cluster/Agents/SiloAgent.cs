@@ -33,6 +33,23 @@ public interface ISiloAgent : IGrainWithStringKey
     /// <summary>What each wire fault did on this silo.</summary>
     Task<WireFaultReport[]> ConcludeWireFaults();
 
+    /// <summary>Whether adversaries on this silo have cluster-wide taps and interceptors attached (what other silos must relay).</summary>
+    Task<(bool Taps, bool Interceptors)> AdversaryHooks();
+
+    /// <summary>Relays this silo's wire traffic to the adversaries on <paramref name="hub"/> (a silo address) until <see cref="StopRelay"/>.</summary>
+    Task StartRelay(string hub, bool taps, bool interceptors);
+
+    /// <summary>Stops relaying.</summary>
+    Task StopRelay();
+
+    /// <summary>Observations relayed from another silo's wire.</summary>
+    [OneWay]
+    Task RelayObserved(RelayedMessage[] messages);
+
+    /// <summary>A message another silo's wire carries, for the adversaries' interceptors here (observed first).</summary>
+    [AlwaysInterleave]
+    Task<RelayedDecision> RelayIntercept(RelayedMessage message);
+
     /// <summary>Arms adversary <paramref name="key"/> on this silo (adversary grains are placed where they are first called).</summary>
     Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec);
 }
@@ -63,8 +80,25 @@ public sealed record SiloReport
     [Id(6)] public long AllocatedBytes { get; init; }
 }
 
+/// <summary>The silo's relay of its wire to the adversaries' silo, if any (one at a time).</summary>
+internal sealed class WireRelays
+{
+    private WireRelay? _current;
+
+    public void Start(WireRelay relay) => _current = relay;
+
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _current, null) is { } relay)
+        {
+            await relay.DisposeAsync();
+        }
+    }
+}
+
 /// <summary>The agent of the silo it runs on.</summary>
 [SiloAgentPlacement]
+[Reentrant] // stateless here: what it reaches is the silo's own thread-safe services, and relayed messages must not queue
 internal sealed class SiloAgentGrain(IServiceProvider services) : Grain, ISiloAgent
 {
     public Task<SiloReport> Report()
@@ -108,6 +142,36 @@ internal sealed class SiloAgentGrain(IServiceProvider services) : Grain, ISiloAg
     public Task StopWireFaults() => services.GetRequiredService<SiloWireFaults>().StopAsync();
 
     public Task<WireFaultReport[]> ConcludeWireFaults() => Task.FromResult(services.GetRequiredService<SiloWireFaults>().Conclude());
+
+    public Task<(bool Taps, bool Interceptors)> AdversaryHooks() => Task.FromResult(services.GetRequiredService<WireHooks>().ClusterWide);
+
+    public async Task StartRelay(string hub, bool taps, bool interceptors)
+    {
+        var relays = services.GetRequiredService<WireRelays>();
+        await relays.StopAsync();
+        relays.Start(new WireRelay(services.GetRequiredService<WireHooks>(), GrainFactory.GetGrain<ISiloAgent>(hub), taps, interceptors));
+    }
+
+    public Task StopRelay() => services.GetRequiredService<WireRelays>().StopAsync();
+
+    public Task RelayObserved(RelayedMessage[] messages)
+    {
+        var hooks = services.GetRequiredService<WireHooks>();
+        foreach (var message in messages)
+        {
+            hooks.ObserveRelayed(message.ToWireMessage());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<RelayedDecision> RelayIntercept(RelayedMessage message)
+    {
+        var hooks = services.GetRequiredService<WireHooks>();
+        var relayed = message.ToWireMessage();
+        hooks.ObserveRelayed(relayed);
+        return await hooks.InterceptRelayedAsync(relayed);
+    }
 
     public Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec) => GrainFactory.GetGrain<IAdversaryGrain>(key).Arm(spec);
 }
