@@ -44,12 +44,12 @@ public sealed class ClusterOptionTests : IDisposable
     }
 
     [Fact]
-    public async Task Attacks_in_processes_mode_are_refused_before_anything_starts()
+    public async Task Compromise_attacks_in_processes_mode_are_refused_before_anything_starts()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "scenarios", "suite", "14-attack-replay-none.yaml");
+        var path = Path.Combine(AppContext.BaseDirectory, "scenarios", "suite", "30-attack-key-compromise-signed.yaml");
         var (code, error) = await Run("run", path, "--cluster", "processes", "--out", Path.Combine(_dir, "out"), "--quiet");
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("attacks[0] (replay): attacks, and wire faults that pick traffic by silo, run on embedded clusters only", error, StringComparison.Ordinal);
+        Assert.Contains("(key-compromise): attacks handed a key (compromise), and wire faults that pick traffic by silo, run on embedded clusters only", error, StringComparison.Ordinal);
     }
 
     [Fact]
