@@ -50,11 +50,12 @@ internal sealed class RunAdversaries
     /// <summary>The workload ended: windows still open close, and the attacks are detached from the wire.</summary>
     public async Task CloseAsync()
     {
-        await Task.WhenAll(_grains.Select(g => g.Close()));
         if (_grains.Length > 0)
         {
-            await _cluster.StopRelayingAsync();
+            await _cluster.StopRelayingAsync(); // first: the relays' last observations still reach attached taps
         }
+
+        await Task.WhenAll(_grains.Select(g => g.Close()));
     }
 
     /// <summary>Each adversary's verdicts, in scenario order.</summary>

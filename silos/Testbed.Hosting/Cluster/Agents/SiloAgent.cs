@@ -85,7 +85,13 @@ internal sealed class WireRelays
 {
     private WireRelay? _current;
 
-    public void Start(WireRelay relay) => _current = relay;
+    public async Task StartAsync(WireRelay relay)
+    {
+        if (Interlocked.Exchange(ref _current, relay) is { } previous)
+        {
+            await previous.DisposeAsync(); // never two relays on one wire
+        }
+    }
 
     public async Task StopAsync()
     {
@@ -148,29 +154,33 @@ internal sealed class SiloAgentGrain(IServiceProvider services) : Grain, ISiloAg
     public async Task StartRelay(string hub, bool taps, bool interceptors)
     {
         var relays = services.GetRequiredService<WireRelays>();
-        await relays.StopAsync();
-        relays.Start(new WireRelay(services.GetRequiredService<WireHooks>(), GrainFactory.GetGrain<ISiloAgent>(hub), taps, interceptors));
+        await relays.StartAsync(new WireRelay(services.GetRequiredService<WireHooks>(), GrainFactory.GetGrain<ISiloAgent>(hub), taps, interceptors));
     }
 
     public Task StopRelay() => services.GetRequiredService<WireRelays>().StopAsync();
 
+    // The attacks' hooks run on the thread pool, as on a wire thread, not one at a time in this activation's turns.
     public Task RelayObserved(RelayedMessage[] messages)
     {
         var hooks = services.GetRequiredService<WireHooks>();
-        foreach (var message in messages)
+        return Task.Run(() =>
         {
-            hooks.ObserveRelayed(message.ToWireMessage());
-        }
-
-        return Task.CompletedTask;
+            foreach (var message in messages)
+            {
+                hooks.ObserveRelayed(message.ToWireMessage());
+            }
+        });
     }
 
-    public async Task<RelayedDecision> RelayIntercept(RelayedMessage message)
+    public Task<RelayedDecision> RelayIntercept(RelayedMessage message)
     {
         var hooks = services.GetRequiredService<WireHooks>();
-        var relayed = message.ToWireMessage();
-        hooks.ObserveRelayed(relayed);
-        return await hooks.InterceptRelayedAsync(relayed);
+        return Task.Run(async () =>
+        {
+            var relayed = message.ToWireMessage();
+            hooks.ObserveRelayed(relayed);
+            return await hooks.InterceptRelayedAsync(relayed);
+        });
     }
 
     public Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec) => GrainFactory.GetGrain<IAdversaryGrain>(key).Arm(spec);
