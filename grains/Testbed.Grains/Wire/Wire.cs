@@ -88,38 +88,10 @@ public sealed class Wire : IWire, IDisposable
     /// <summary>Runs the interceptor chain; returns how many extra copies of a request to deliver.</summary>
     private async ValueTask<int> InterceptAsync(WireMessage message, CancellationToken cancellationToken)
     {
-        var copies = 0;
-        foreach (var interceptor in _hooks.Interceptors)
-        {
-            var decision = await interceptor.InterceptAsync(message, cancellationToken);
-            switch (decision.Action)
-            {
-                case InterceptAction.Pass:
-                    break;
-                case InterceptAction.Drop:
-                    _hooks.Stats.Drop();
-                    throw new EnvelopeLostException($"{message.Direction.ToString().ToLowerInvariant()} to {message.Recipient} dropped on the wire");
-                case InterceptAction.Delay:
-                    _hooks.Stats.Delay();
-                    await Task.Delay(decision.Delay, _time, cancellationToken);
-                    break;
-                case InterceptAction.Replace:
-                    _hooks.Stats.Replace();
-                    message.Frame = decision.Frame!;
-                    message.Envelope = EnvelopeCodec.TryDecode(message.Frame, out var replaced, out _) ? replaced : null;
-                    break;
-                case InterceptAction.Duplicate when message.Direction == WireDirection.Request:
-                    _hooks.Stats.Duplicate(decision.Copies);
-                    copies += decision.Copies;
-                    break;
-                case InterceptAction.Duplicate:
-                    break;
-                default:
-                    throw new InvalidOperationException($"unknown intercept action {decision.Action}");
-            }
-        }
-
-        return copies;
+        var (dropped, copies) = await WireHooks.InterceptChainAsync(_hooks.Interceptors, message, _hooks.Stats, countApplied: true, _time, cancellationToken);
+        return dropped
+            ? throw new EnvelopeLostException($"{message.Direction.ToString().ToLowerInvariant()} to {message.Recipient} dropped on the wire")
+            : copies;
     }
 
     private static void Observe(IWireTap[] taps, WireMessage message)

@@ -89,8 +89,21 @@ public sealed class WireHooks
     {
         ArgumentNullException.ThrowIfNull(message);
         var original = message.Frame;
+        // The relaying wire counts the drop, replacement and copies when it applies them; the delay is held, and counted, here.
+        var (dropped, copies) = await InterceptChainAsync(Volatile.Read(ref _clusterInterceptors), message, Stats, countApplied: false, TimeProvider.System, cancellationToken);
+        return new RelayedDecision(dropped, dropped || ReferenceEquals(message.Frame, original) ? null : message.Frame, copies);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="chain"/> on <paramref name="message"/> in order: a replacement is what the next interceptor sees,
+    /// a drop ends the chain, delays are held, copies of a request add up. Delays are counted in <paramref name="stats"/>; so
+    /// are drops, replacements and copies when <paramref name="countApplied"/>.
+    /// </summary>
+    internal static async ValueTask<(bool Dropped, int Copies)> InterceptChainAsync(IWireInterceptor[] chain, WireMessage message, WireStats stats,
+        bool countApplied, TimeProvider time, CancellationToken cancellationToken)
+    {
         var copies = 0;
-        foreach (var interceptor in Volatile.Read(ref _clusterInterceptors))
+        foreach (var interceptor in chain)
         {
             var decision = await interceptor.InterceptAsync(message, cancellationToken);
             switch (decision.Action)
@@ -98,16 +111,31 @@ public sealed class WireHooks
                 case InterceptAction.Pass:
                     break;
                 case InterceptAction.Drop:
-                    return new RelayedDecision(true, null, copies);
+                    if (countApplied)
+                    {
+                        stats.Drop();
+                    }
+
+                    return (true, copies);
                 case InterceptAction.Delay:
-                    Stats.Delay();
-                    await Task.Delay(decision.Delay, cancellationToken);
+                    stats.Delay();
+                    await Task.Delay(decision.Delay, time, cancellationToken);
                     break;
                 case InterceptAction.Replace:
+                    if (countApplied)
+                    {
+                        stats.Replace();
+                    }
+
                     message.Frame = decision.Frame!;
                     message.Envelope = Envelopes.EnvelopeCodec.TryDecode(message.Frame, out var replaced, out _) ? replaced : null;
                     break;
                 case InterceptAction.Duplicate when message.Direction == WireDirection.Request:
+                    if (countApplied)
+                    {
+                        stats.Duplicate(decision.Copies);
+                    }
+
                     copies += decision.Copies;
                     break;
                 case InterceptAction.Duplicate:
@@ -117,7 +145,7 @@ public sealed class WireHooks
             }
         }
 
-        return new RelayedDecision(false, ReferenceEquals(message.Frame, original) ? null : message.Frame, copies);
+        return (false, copies);
     }
 
     internal IWireInterceptor[] Interceptors => Volatile.Read(ref _interceptors);

@@ -33,7 +33,7 @@ public sealed class ProcessModeTests
               faults:
                 kill: {injected: "1"}
             """);
-        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")) + result.Error);
+        AssertPassed(result);
         var processes = result.Cluster!.Processes!;
         var killed = Assert.Single(processes, p => p.ExitCode == 137); // 128 + SIGKILL
         Assert.Contains(result.Cluster.Events!, e => e.Contains($"membership: {killed.Name} dead", StringComparison.Ordinal));
@@ -57,7 +57,7 @@ public sealed class ProcessModeTests
             expect:
               invariants: all
             """);
-        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")) + result.Error);
+        AssertPassed(result);
         var paused = result.Cluster!.Processes![1];
         Assert.Contains(result.Cluster.Events!, e => e.Contains($"membership: {paused.Name} dead", StringComparison.Ordinal));
         // Orleans' answer to a silo that finds itself declared dead: it stops itself.
@@ -78,7 +78,7 @@ public sealed class ProcessModeTests
             expect:
               invariants: [money-conserved, no-negative-balance, acknowledged-durable]
             """);
-        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")) + result.Error);
+        AssertPassed(result);
         var drop = Assert.Single(result.Faults);
         var perSilo = drop.Actions.Where(a => a.What.Contains(": injected ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(3, perSilo.Length); // every silo ran it
@@ -108,7 +108,7 @@ public sealed class ProcessModeTests
             expect:
               invariants: all
             """);
-        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")) + result.Error);
+        AssertPassed(result);
         Assert.Equal([1L, 1L], result.Faults.Select(f => f.Injected));
         var session = result.SecurityEvents.ByLayer.GetValueOrDefault("session") ?? new Dictionary<string, long>();
         Assert.Equal(0, session.GetValueOrDefault("untrusted-peer"));
@@ -188,6 +188,9 @@ public sealed class ProcessModeTests
             dir.Delete(recursive: true);
         }
     }
+
+    private static void AssertPassed(ScenarioResult result) =>
+        Assert.True(result.Passed, string.Join("; ", result.Expectations.Where(e => !e.Passed).Select(e => $"{e.Name}: {e.Detail}")) + result.Error);
 
     private static async Task<ScenarioResult> RunAsync(string yaml)
     {
