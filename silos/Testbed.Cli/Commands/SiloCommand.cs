@@ -70,6 +70,7 @@ internal static class SiloCommand
                         HostsAuthority = given.HostsAuthority,
                         EntryExpiry = given.EntryExpiry,
                         ParentPid = given.ParentPid,
+                        TransportTls = given.TransportTls,
                     };
                 }
                 catch (JsonException ex)

@@ -15,20 +15,46 @@ public sealed class TransportCredentials : IDisposable
     private const string ServerAuth = "1.3.6.1.5.5.7.3.1";
     private const string ClientAuth = "1.3.6.1.5.5.7.3.2";
 
-    private readonly X509Certificate2 _authority;
+    private readonly X509Certificate2? _authority; // null: trust only (a silo process, which verifies but never issues)
     private readonly X509Certificate2 _trustAnchor;
     private readonly Lock _gate = new();
     private readonly List<X509Certificate2> _issued = [];
     private bool _disposed;
 
-    private TransportCredentials(X509Certificate2 authority)
+    private TransportCredentials(X509Certificate2? authority, byte[] anchor)
     {
         _authority = authority;
-        _trustAnchor = X509CertificateLoader.LoadCertificate(authority.RawData); // public part only
+        _trustAnchor = X509CertificateLoader.LoadCertificate(anchor); // public part only
     }
 
     /// <summary>The authority's subject (e.g. <c>CN=testbed transport CA 1a2b3c4d</c>).</summary>
     public string AuthoritySubject => _trustAnchor.Subject;
+
+    /// <summary>The authority's certificate (DER, public): what a node needs to decide trust.</summary>
+    public byte[] AuthorityCertificate => _trustAnchor.RawData;
+
+    /// <summary>False for credentials made with <see cref="TrustOnly"/>.</summary>
+    public bool CanIssue => _authority is not null;
+
+    /// <summary>
+    /// Credentials that trust the authority of <paramref name="authorityCertificate"/> (DER) and cannot issue: what a
+    /// silo process holds, beside its own certificate, when the runner's authority issued it.
+    /// </summary>
+    public static TransportCredentials TrustOnly(byte[] authorityCertificate)
+    {
+        ArgumentNullException.ThrowIfNull(authorityCertificate);
+        return new TransportCredentials(null, authorityCertificate);
+    }
+
+    /// <summary>
+    /// Issues a certificate for <paramref name="node"/> and exports it with its private key as PKCS#12 (no password:
+    /// the bytes are for a pipe to a child process, never for a file). The caller zeroes them after use.
+    /// </summary>
+    public byte[] ExportNode(string node) => Issue(node).Export(X509ContentType.Pkcs12);
+
+    /// <summary>Loads a certificate exported by <see cref="ExportNode"/> with an ephemeral key (never written to a key store).</summary>
+    public static X509Certificate2 ImportNode(byte[] pkcs12) =>
+        X509CertificateLoader.LoadPkcs12(pkcs12, password: null, X509KeyStorageFlags.EphemeralKeySet);
 
     /// <summary>Makes a new authority, valid from a few minutes ago for <paramref name="lifetime"/> (default one day).</summary>
     public static TransportCredentials Create(string name = "testbed", TimeSpan? lifetime = null)
@@ -40,7 +66,8 @@ public sealed class TransportCredentials : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        return new TransportCredentials(request.CreateSelfSigned(now.AddMinutes(-5), now + (lifetime ?? TimeSpan.FromDays(1))));
+        var authority = request.CreateSelfSigned(now.AddMinutes(-5), now + (lifetime ?? TimeSpan.FromDays(1)));
+        return new TransportCredentials(authority, authority.RawData);
     }
 
     /// <summary>
@@ -63,6 +90,11 @@ public sealed class TransportCredentials : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_authority is null)
+            {
+                throw new InvalidOperationException("these credentials only trust an authority: they cannot issue certificates");
+            }
+
             var notBefore = _authority.NotBefore.ToUniversalTime();
             var notAfter = _authority.NotAfter.ToUniversalTime();
             using var publicOnly = request.Create(_authority, notBefore, notAfter, RandomNumberGenerator.GetBytes(16));
@@ -117,7 +149,7 @@ public sealed class TransportCredentials : IDisposable
             }
 
             _issued.Clear();
-            _authority.Dispose();
+            _authority?.Dispose();
             _trustAnchor.Dispose();
         }
     }

@@ -62,16 +62,27 @@ public static class TransportTlsExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(credentials);
-        var certificate = credentials.Issue(node);
-        silo.UseTls(certificate, tls => Configure(tls, options, credentials));
+        return silo.UseTransportTls(options, credentials.Issue(node), credentials, node);
+    }
+
+    /// <summary>
+    /// Mutual TLS on silo <paramref name="node"/> presenting <paramref name="certificate"/> (issued elsewhere, e.g. by the
+    /// runner of a silo process) and accepting peers that <paramref name="trust"/> trusts.
+    /// </summary>
+    public static ISiloBuilder UseTransportTls(this ISiloBuilder silo, TransportTlsOptions options, X509Certificate2 certificate, TransportCredentials trust, string node)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(certificate);
+        ArgumentNullException.ThrowIfNull(trust);
+        silo.UseTls(certificate, tls => Configure(tls, options, trust));
         if (options.OnConnection is { } observe)
         {
             // Registered after UseTls, so these run inside the TLS middleware and see its handshake.
             silo.Configure<SiloConnectionOptions>(c =>
             {
-                c.ConfigureSiloInboundConnection(b => b.Use(Observe(node, TlsConnectionSide.SiloInbound, certificate.Subject, credentials, observe)));
-                c.ConfigureGatewayInboundConnection(b => b.Use(Observe(node, TlsConnectionSide.GatewayInbound, certificate.Subject, credentials, observe)));
-                c.ConfigureSiloOutboundConnection(b => b.Use(Observe(node, TlsConnectionSide.SiloOutbound, certificate.Subject, credentials, observe)));
+                c.ConfigureSiloInboundConnection(b => b.Use(Observe(node, TlsConnectionSide.SiloInbound, certificate.Subject, trust, observe)));
+                c.ConfigureGatewayInboundConnection(b => b.Use(Observe(node, TlsConnectionSide.GatewayInbound, certificate.Subject, trust, observe)));
+                c.ConfigureSiloOutboundConnection(b => b.Use(Observe(node, TlsConnectionSide.SiloOutbound, certificate.Subject, trust, observe)));
             });
         }
 

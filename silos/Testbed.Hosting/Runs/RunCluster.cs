@@ -97,7 +97,7 @@ internal sealed class EmbeddedRunCluster(EmbeddedCluster cluster, ClusterSpec sp
 
     private static InvalidOperationException SharedWire() => new("the embedded cluster's silos share one wire: its faults run in the runner");
 
-    public ClusterSummary Summary => new("embedded", cluster.SiloNames.Count);
+    public ClusterSummary Summary => new("embedded", cluster.SiloNames.Count) { TransportTls = spec.TransportTls };
 
     public ValueTask DisposeAsync() => cluster.DisposeAsync();
 }
@@ -108,10 +108,13 @@ internal sealed class ProcessRunCluster : IRunCluster
     private readonly ProcessCluster cluster;
     private readonly MembershipSpec membership;
 
-    public ProcessRunCluster(ProcessCluster cluster, MembershipSpec membership)
+    private readonly bool transportTls;
+
+    public ProcessRunCluster(ProcessCluster cluster, MembershipSpec membership, bool transportTls)
     {
         this.cluster = cluster;
         this.membership = membership;
+        this.transportTls = transportTls;
         Nodes = new ProcessNodeControl(cluster);
         cluster.SiloStarted = SetUpLateSiloAsync;
     }
@@ -171,6 +174,7 @@ internal sealed class ProcessRunCluster : IRunCluster
     {
         var reports = await cluster.ReportsAsync();
         var wire = new long[8];
+        _links = reports.Aggregate(Cluster.Links.LinkSnapshot.None, (sum, r) => sum.Plus(r.Links));
         foreach (var report in reports)
         {
             for (var i = 0; i < wire.Length; i++)
@@ -188,6 +192,7 @@ internal sealed class ProcessRunCluster : IRunCluster
     }
 
     private WireFaultLaunch[] _wireFaults = [];
+    private Cluster.Links.LinkSnapshot? _links;
 
     public async Task StartWireFaultsAsync(WireFaultLaunch[] launches)
     {
@@ -240,6 +245,8 @@ internal sealed class ProcessRunCluster : IRunCluster
         ServiceId = cluster.ServiceId,
         Redis = cluster.OwnRedis is null ? Redacted(cluster.Redis) : $"{cluster.Redis} (started for the run)",
         Membership = membership,
+        TransportTls = transportTls,
+        Links = _links,
         Processes = cluster.AllSilos.Select(s => new SiloProcessSummary(s.Name, s.Pid, s.Ready.SiloPort, s.Ready.GatewayPort, s.ExitCode)).ToArray(),
         Events = cluster.Events.Select(e => e.What).ToArray(),
     };
@@ -268,11 +275,6 @@ public static class RunClusters
         if (named.Length > 0)
         {
             problems.Add($"{string.Join(", ", named)}: attacks handed a key (compromise), and wire faults that pick traffic by silo, run on embedded clusters only in this build (keys never leave the silo process that made them, and a directory lookup of where a grain lives is not built yet)");
-        }
-
-        if (scenario.Cluster.TransportTls)
-        {
-            problems.Add("cluster.transportTls: Orleans transport TLS runs on embedded clusters only in this build (key material for silo processes is not piped yet)");
         }
 
         return problems.Count == 0 ? null : string.Join("; ", problems);
@@ -340,7 +342,7 @@ public static class RunClusters
                     ResponseTimeout = spec.ResponseTimeout,
                     LogDirectory = options?.LogDirectory ?? Path.Combine(Path.GetTempPath(), "testbed-logs", $"{scenario.Name}-{Guid.NewGuid():N}"[..(scenario.Name.Length + 9)]),
                 }, cancellationToken);
-                return new ProcessRunCluster(processes, membership);
+                return new ProcessRunCluster(processes, membership, spec.TransportTls);
             default:
                 throw new NotSupportedException($"cluster mode {spec.Mode} cannot be run by this build yet: use embedded or processes");
         }

@@ -43,6 +43,15 @@ public sealed record ClusterSummary(string Mode, int Silos)
     /// <summary>Every silo process started, in start order (replacements included).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<SiloProcessSummary>? Processes { get; init; }
 
+    /// <summary>Whether Orleans transport TLS ran between the silos and the client.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public bool TransportTls { get; init; }
+
+    /// <summary>
+    /// What the silos' sockets carried, from a tap outside TLS: connections, bytes read, TLS handshakes, and how many
+    /// plaintext payment orders (the <c>"cardNumber":"</c> canary) crossed a socket in the clear (processes mode).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Cluster.Links.LinkSnapshot? Links { get; init; }
+
     /// <summary>What happened to the processes, in order ("silo-1 exited with code 137 (pid 4242)").</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Events { get; init; }
 }

@@ -78,6 +78,9 @@ public sealed record SiloReport
 
     /// <summary>Bytes allocated by the silo process so far (all threads).</summary>
     [Id(6)] public long AllocatedBytes { get; init; }
+
+    /// <summary>What the silo's sockets carried (<see cref="Links.LinkTap"/>; none where nothing taps them).</summary>
+    [Id(7)] public Links.LinkSnapshot Links { get; init; } = Cluster.Links.LinkSnapshot.None;
 }
 
 /// <summary>The silo's relay of its wire to the adversaries' silo, if any (one at a time).</summary>
@@ -124,6 +127,7 @@ internal sealed class SiloAgentGrain(IServiceProvider services) : Grain, ISiloAg
             EventCounts = log?.CountsByLayer().SelectMany(l => l.Value.Select(r => (l.Key, r.Key, r.Value))).ToArray() ?? [],
             FirstBlockedAt = blocks,
             AllocatedBytes = GC.GetTotalAllocatedBytes(),
+            Links = services.GetService<Links.LinkCounters>()?.Snapshot() ?? Cluster.Links.LinkSnapshot.None,
         });
     }
 

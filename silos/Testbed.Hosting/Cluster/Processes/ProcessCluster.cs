@@ -50,6 +50,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly List<SiloProcess> _all = [];
     private readonly List<(DateTimeOffset At, string What)> _events = [];
     private RedisServer? _redis;
+    private TransportCredentials? _tls;
     private IHost? _client;
     private MembershipWatch? _membership;
     private readonly CancellationTokenSource _disposing = new();
@@ -144,7 +145,11 @@ public sealed class ProcessCluster : IAsyncDisposable
 
         var clusterId = options.ClusterId ?? $"tb-{run}";
         var serviceId = options.ClusterId is null ? clusterId : $"{clusterId}-{run}"; // fresh per run: runs sharing a Redis never share state
-        var cluster = new ProcessCluster(options, options.Redis ?? redis!.Connection, clusterId, serviceId) { _redis = redis };
+        var cluster = new ProcessCluster(options, options.Redis ?? redis!.Connection, clusterId, serviceId)
+        {
+            _redis = redis,
+            _tls = options.Scenario.Cluster.TransportTls ? TransportCredentials.Create(clusterId) : null,
+        };
         try
         {
             await cluster.StartSiloAsync(hostsAuthority: true, cancellationToken);
@@ -194,10 +199,23 @@ public sealed class ProcessCluster : IAsyncDisposable
                 HostsAuthority = hostsAuthority,
                 EntryExpiry = _redis is null ? TimeSpan.FromHours(6) : null,
                 ParentPid = Environment.ProcessId,
+                TransportTls = _tls is { } tls ? new TransportTlsLaunch(tls.ExportNode(name), tls.AuthorityCertificate) : null,
             };
             try
             {
-                var silo = await SiloProcess.StartAsync(launch, Path.Combine(_options.LogDirectory, $"{name}.log"), _options.StartTimeout, cancellationToken);
+                SiloProcess silo;
+                try
+                {
+                    silo = await SiloProcess.StartAsync(launch, Path.Combine(_options.LogDirectory, $"{name}.log"), _options.StartTimeout, cancellationToken);
+                }
+                finally
+                {
+                    if (launch.TransportTls is { } sent)
+                    {
+                        System.Security.Cryptography.CryptographicOperations.ZeroMemory(sent.Certificate); // the private key went down the pipe; no copy stays here
+                    }
+                }
+
                 lock (_gate)
                 {
                     if (_disposing.IsCancellationRequested)
@@ -335,6 +353,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             }
             finally
             {
+                _tls?.Dispose();
                 if (_redis is { } redis)
                 {
                     await redis.DisposeAsync();
@@ -378,6 +397,10 @@ public sealed class ProcessCluster : IAsyncDisposable
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = _options.ResponseTimeout);
             client.Services.AddSingleton<IClientConnectionRetryFilter, EmbeddedClientRetry>();
+            if (_tls is { } tls)
+            {
+                client.UseTransportTls(new TransportTlsOptions(), tls, tls);
+            }
         });
         var host = builder.Build();
         try

@@ -44,6 +44,9 @@ public sealed record SiloLaunch
     /// <summary>Redis keys expire after this long (throw-away runs), or never (null).</summary>
     public TimeSpan? EntryExpiry { get; init; }
 
+    /// <summary>Orleans transport TLS: the silo's certificate and the authority it trusts (null: plain TCP).</summary>
+    public TransportTlsLaunch? TransportTls { get; init; }
+
     /// <summary>The runner's process id: the silo exits when its parent is gone (0: no parent to watch).</summary>
     public int ParentPid { get; init; }
 
@@ -80,6 +83,16 @@ public sealed record SiloServices(int Seed, WorkloadSpec Workload, IReadOnlyList
         Defenses = Defenses.Select(d => d.Name).ToArray(),
         Cluster = new ClusterSpec { ResponseTimeout = ResponseTimeout },
     };
+}
+
+/// <summary>
+/// A silo's transport-TLS key material as it travels to the silo process on stdin: its certificate with the private key
+/// (PKCS#12) and the authority's public certificate (DER). Never printed: <see cref="ToString"/> names no byte of it.
+/// </summary>
+public sealed record TransportTlsLaunch(byte[] Certificate, byte[] Authority)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"TransportTlsLaunch {{ certificate: {Certificate.Length} bytes (redacted) }}";
 }
 
 /// <summary>Membership timing as it travels to a silo process.</summary>

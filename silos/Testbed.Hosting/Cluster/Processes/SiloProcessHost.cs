@@ -8,6 +8,7 @@ using StackExchange.Redis;
 using Testbed.Attacks.Api;
 using Testbed.Attacks.Hosting;
 using Testbed.Defenses;
+using Testbed.Hosting.Cluster.Links;
 using Testbed.Scenarios;
 using Testbed.Storage;
 using Testbed.Wire;
@@ -35,6 +36,13 @@ public static class SiloProcessHost
 
         IHost? started = null;
         var setup = SetupFor(scenario, launch, () => started);
+        var links = new Links.LinkCounters();
+        using var tls = TlsOf(launch, stderr);
+        if (launch.TransportTls is not null && tls is null)
+        {
+            return SiloExitCodes.BadInput;
+        }
+
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(logLevel).AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
@@ -58,6 +66,13 @@ public static class SiloProcessHost
             var membership = launch.Membership?.ToSpec() ?? MembershipSpec.Fast;
             silo.Configure<ClusterMembershipOptions>(o => MembershipTiming.Apply(o, membership));
             silo.Configure<GrainDirectoryOptions>(o => o.RangeLeaseDuration = MembershipTiming.RangeLease(membership));
+            silo.Services.AddSingleton(links);
+            silo.AddLinkTap(links); // first: outside TLS, it sees what crosses the socket
+            if (tls is not null)
+            {
+                silo.UseTransportTls(new TransportTlsOptions { OnConnection = _ => links.TlsEstablished() }, tls.Certificate, tls.Trust, launch.Name);
+            }
+
             setup.Apply(silo);
         });
 
@@ -89,6 +104,38 @@ public static class SiloProcessHost
         await stdout.FlushAsync(cancellationToken);
         await host.WaitForShutdownAsync(CancellationToken.None);
         return SiloExitCodes.Stopped;
+    }
+
+    /// <summary>The silo's certificate and trust from its launch (the byte arrays are zeroed once read), or null.</summary>
+    private static NodeTls? TlsOf(SiloLaunch launch, TextWriter stderr)
+    {
+        if (launch.TransportTls is not { } given)
+        {
+            return null;
+        }
+
+        try
+        {
+            return new NodeTls(TransportCredentials.ImportNode(given.Certificate), TransportCredentials.TrustOnly(given.Authority));
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            stderr.WriteLine($"testbed silo: the launch's transport TLS material is not a certificate with its key: {ex.Message}");
+            return null;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(given.Certificate);
+        }
+    }
+
+    private sealed record NodeTls(System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate, TransportCredentials Trust) : IDisposable
+    {
+        public void Dispose()
+        {
+            Certificate.Dispose();
+            Trust.Dispose();
+        }
     }
 
     private static string? DefensesProblem(Scenario scenario)
