@@ -34,6 +34,12 @@ public sealed class TestbedStorageOptions
     public string Redis { get; set; } = DefaultRedis;
 
     /// <summary>
+    /// The Redis provider's key prefix (keys <c>{prefix}/state/{grain id}/{grain type}</c>), or null for Orleans' default
+    /// (the service id): a silo of an external cluster serves one run after another, each under its own prefix.
+    /// </summary>
+    public string? KeyPrefix { get; set; }
+
+    /// <summary>
     /// Entries per sealed ledger page. An account rewrites only its head (balance and the open page) per entry and each
     /// full page once, so a write costs O(page size) however long the ledger grows.
     /// </summary>

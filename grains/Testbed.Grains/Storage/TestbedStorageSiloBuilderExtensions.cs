@@ -31,6 +31,7 @@ public static class TestbedStorageSiloBuilderExtensions
             o.EmbeddedStore = options.EmbeddedStore;
             o.Redis = options.Redis;
             o.LedgerPageSize = options.LedgerPageSize;
+            o.KeyPrefix = options.KeyPrefix;
         });
         builder.Services.AddKeyedSingleton<IGrainStorageSerializer>(TestbedStorageOptions.StorageName,
             (services, _) => new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()));
@@ -48,7 +49,15 @@ public static class TestbedStorageSiloBuilderExtensions
             case StorageProvider.Redis:
                 var connection = options.Redis;
                 _ = ConfigurationOptions.Parse(connection); // a malformed connection string fails here, not at silo start
-                builder.AddRedisGrainStorage(TestbedStorageOptions.StorageName, o => o.ConfigurationOptions = ConfigurationOptions.Parse(connection));
+                var prefix = options.KeyPrefix;
+                builder.AddRedisGrainStorage(TestbedStorageOptions.StorageName, o =>
+                {
+                    o.ConfigurationOptions = ConfigurationOptions.Parse(connection);
+                    if (prefix is not null)
+                    {
+                        o.GetStorageKey = (grainType, grainId) => $"{prefix}/state/{grainId}/{grainType}";
+                    }
+                });
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(configure), options.Provider, "unknown storage provider");

@@ -75,6 +75,7 @@ public sealed class TestbedSiloSetup
             o.EmbeddedStore = storage.EmbeddedStore;
             o.Redis = storage.Redis;
             o.LedgerPageSize = storage.LedgerPageSize;
+            o.KeyPrefix = storage.KeyPrefix;
         });
         silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
         silo.AddPlacementDirector<SiloAgentPlacement, SiloAgentPlacementDirector>();

@@ -52,6 +52,28 @@ public interface ISiloAgent : IGrainWithStringKey
 
     /// <summary>Arms adversary <paramref name="key"/> on this silo (adversary grains are placed where they are first called).</summary>
     Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec);
+
+    /// <summary>
+    /// An open silo (started by hand: an external cluster's) stops its host shortly after answering and starts a new one
+    /// for the run in <paramref name="run"/> (a <see cref="External.RunLaunch"/> as JSON; <see cref="External.SiloRunSwitch"/>);
+    /// a silo a runner launched for one run refuses.
+    /// </summary>
+    Task BeginRun(string run);
+
+    /// <summary>The external run this silo serves (null: none, or a runner launched it).</summary>
+    [AlwaysInterleave]
+    Task<string?> CurrentRun();
+
+    /// <summary>Activates the certificate authority on this silo (it is placed where it is first called).</summary>
+    Task ActivateAuthority();
+
+    /// <summary>The process ends abruptly (SIGKILL to itself), shortly after the call returns: an external node fault.</summary>
+    [OneWay]
+    Task Kill();
+
+    /// <summary>The silo stops gracefully and its process exits (an external node fault; restarting it is the orchestrator's job).</summary>
+    [OneWay]
+    Task Stop();
 }
 
 /// <summary>A silo's records: wire counters, security events (the kept ones, and exact counts) and rate-limit blocks.</summary>
@@ -188,4 +210,32 @@ internal sealed class SiloAgentGrain(IServiceProvider services) : Grain, ISiloAg
     }
 
     public Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec) => GrainFactory.GetGrain<IAdversaryGrain>(key).Arm(spec);
+
+    public Task BeginRun(string run)
+    {
+        var runs = services.GetService<External.SiloRunSwitch>()
+            ?? throw new InvalidOperationException($"{services.GetRequiredService<ILocalSiloDetails>().Name} was launched by a runner for its run: it serves no other");
+        runs.Switch(External.RunLaunch.FromJson(run));
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> CurrentRun() => Task.FromResult(services.GetService<External.SiloRunSwitch>()?.CurrentRun);
+
+    public Task ActivateAuthority() => Defenses.Identity.CertificateAuthorityGrain.Reference(GrainFactory).GetInfo();
+
+    public Task Kill()
+    {
+        _ = Task.Run(async () =>
+        {
+            await Task.Delay(50);
+            System.Diagnostics.Process.GetCurrentProcess().Kill(); // SIGKILL: no shutdown, no goodbye to membership
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task Stop()
+    {
+        services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
+        return Task.CompletedTask;
+    }
 }

@@ -44,6 +44,9 @@ public sealed record SiloLaunch
     /// <summary>Redis keys expire after this long (throw-away runs), or never (null).</summary>
     public TimeSpan? EntryExpiry { get; init; }
 
+    /// <summary>The external run the silo serves (its grain state lives under this run's key prefix), or null.</summary>
+    public string? RunId { get; init; }
+
     /// <summary>Orleans transport TLS: the silo's certificate and the authority it trusts (null: plain TCP).</summary>
     public TransportTlsLaunch? TransportTls { get; init; }
 

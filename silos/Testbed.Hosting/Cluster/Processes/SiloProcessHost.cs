@@ -23,15 +23,45 @@ namespace Testbed.Hosting.Cluster.Processes;
 /// </summary>
 public static class SiloProcessHost
 {
-    /// <summary>Runs the silo until it is stopped; returns a <see cref="SiloExitCodes"/> value.</summary>
+    /// <summary>
+    /// Runs the silo until it is stopped; returns a <see cref="SiloExitCodes"/> value. A silo a runner launched
+    /// (<paramref name="watchStdin"/>) hosts its one run. A silo started by hand is open: it first hosts the run posted on
+    /// its cluster's <see cref="External.RunBoard"/>, if any, and switches to each run an external runner begins
+    /// (<see cref="External.SiloRunSwitch"/>), until SIGTERM or a stop.
+    /// </summary>
     public static async Task<int> RunAsync(SiloLaunch launch, bool watchStdin, TextWriter stdout, TextWriter stderr, LogLevel logLevel, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(launch);
+        if (watchStdin)
+        {
+            return (await HostAsync(launch, watchStdin, open: false, stdout, stderr, logLevel, cancellationToken)).Code;
+        }
+
+        if (await External.RunBoard.ReadAsync(launch.Redis, launch.EffectiveServiceId, launch.ClusterId, stderr) is { } posted)
+        {
+            launch = launch with { Services = posted.Services, RunId = posted.RunId };
+        }
+
+        while (true)
+        {
+            var (code, next) = await HostAsync(launch, watchStdin, open: true, stdout, stderr, logLevel, cancellationToken);
+            if (next is null || cancellationToken.IsCancellationRequested)
+            {
+                return code;
+            }
+
+            await stderr.WriteLineAsync($"testbed silo: {launch.Name} switches to run {next.RunId}");
+            launch = launch with { Services = next.Services, RunId = next.RunId };
+        }
+    }
+
+    private static async Task<(int Code, External.RunLaunch? Next)> HostAsync(SiloLaunch launch, bool watchStdin, bool open, TextWriter stdout, TextWriter stderr, LogLevel logLevel, CancellationToken cancellationToken)
+    {
         var scenario = launch.Services?.ToScenario() ?? DefaultScenario;
         if (DefensesProblem(scenario) is { } problem)
         {
             await stderr.WriteLineAsync($"testbed silo: {problem}");
-            return SiloExitCodes.BadInput;
+            return (SiloExitCodes.BadInput, null);
         }
 
         IHost? started = null;
@@ -40,7 +70,7 @@ public static class SiloProcessHost
         using var tls = TlsOf(launch, stderr);
         if (launch.TransportTls is not null && tls is null)
         {
-            return SiloExitCodes.BadInput;
+            return (SiloExitCodes.BadInput, null);
         }
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -74,6 +104,10 @@ public static class SiloProcessHost
             }
 
             setup.Apply(silo);
+            if (open)
+            {
+                silo.Services.AddSingleton(sp => new External.SiloRunSwitch(sp.GetRequiredService<IHostApplicationLifetime>(), launch.RunId));
+            }
         });
 
         using var host = builder.Build();
@@ -91,19 +125,19 @@ public static class SiloProcessHost
         catch (Exception ex) when (PortTaken(ex))
         {
             await stderr.WriteLineAsync($"testbed silo: port {launch.SiloPort} or {launch.GatewayPort} is in use ({ex.Message})");
-            return SiloExitCodes.PortTaken;
+            return (SiloExitCodes.PortTaken, null);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             await stderr.WriteLineAsync($"testbed silo: {launch.Name} did not start: {ex}");
-            return SiloExitCodes.Failed;
+            return (SiloExitCodes.Failed, null);
         }
 
         var local = host.Services.GetRequiredService<ILocalSiloDetails>();
         await stdout.WriteLineAsync(new SiloReady(launch.Name, local.SiloAddress.ToParsableString(), launch.SiloPort, launch.GatewayPort, Environment.ProcessId).ToLine());
         await stdout.FlushAsync(cancellationToken);
         await host.WaitForShutdownAsync(CancellationToken.None);
-        return SiloExitCodes.Stopped;
+        return (SiloExitCodes.Stopped, host.Services.GetService<External.SiloRunSwitch>()?.Next);
     }
 
     /// <summary>The silo's certificate and trust from its launch (the byte arrays are zeroed once read), or null.</summary>
@@ -177,7 +211,12 @@ public static class SiloProcessHost
             Identity = defenses.Identity,
             Payments = TestbedSiloSetup.PaymentsOf(scenario),
             Adversaries = new AdversaryEnvironment(AttackCatalog.Builtin, compromise),
-            Storage = new TestbedStorageOptions { Provider = StorageProvider.Redis, Redis = launch.Redis },
+            Storage = new TestbedStorageOptions
+            {
+                Provider = StorageProvider.Redis,
+                Redis = launch.Redis,
+                KeyPrefix = launch.RunId is { } run ? $"{launch.EffectiveServiceId}/run-{run}" : null, // each run of an open silo on its own state
+            },
             ResponseTimeout = scenario.Cluster.ResponseTimeout,
         };
     }
