@@ -76,9 +76,9 @@ internal sealed class ClusterOverride
             {
                 problems.Add($"{scenario.SourcePath}: {problem}");
             }
-            else if (cluster.Mode == ClusterMode.External)
+            else if (cluster.Mode == ClusterMode.External && Hosting.Runs.RunClusters.ExternalProblem(scenario) is { } external)
             {
-                problems.Add($"{scenario.SourcePath}: cluster mode external is read and checked, but this build cannot run it yet: use embedded or processes");
+                problems.Add($"{scenario.SourcePath}: {external}");
             }
             else if (cluster.Mode == ClusterMode.Processes && !OperatingSystem.IsLinux())
             {

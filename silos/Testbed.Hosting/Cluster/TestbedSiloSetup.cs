@@ -80,6 +80,7 @@ public sealed class TestbedSiloSetup
         silo.Services.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ResponseTimeout);
         silo.AddPlacementDirector<SiloAgentPlacement, SiloAgentPlacementDirector>();
         silo.Services.AddSingleton<WireRelays>();
+        silo.Services.AddSingleton<StolenKeys>();
         silo.Services.AddSingleton(sp => new SiloWireFaults(sp.GetRequiredService<WireHooks>(), sp.GetRequiredService<ILocalSiloDetails>().Name));
         if (Pausable)
         {

@@ -4,6 +4,7 @@ using Testbed.Attacks.Hosting;
 using Testbed.Defenses;
 using Testbed.Hosting.Cluster;
 using Testbed.Hosting.Cluster.Agents;
+using Testbed.Hosting.Cluster.External;
 using Testbed.Hosting.Cluster.Processes;
 using Testbed.Scenarios;
 using Testbed.Wire;
@@ -107,27 +108,40 @@ public static class RunClusters
 {
     /// <summary>
     /// Why <paramref name="scenario"/> can run only on an embedded cluster in this build, or null: where silos are processes
-    /// each has its own wire, and wire faults and adversaries do not yet act from every silo (a vantage point per silo), so
-    /// they are refused rather than run on one silo's traffic with verdicts that would mislead.
+    /// each runs its own wire faults, and a fault that picks traffic by the silo a grain lives on would need a directory
+    /// lookup in every silo; it is refused rather than run with verdicts that would mislead.
     /// </summary>
     public static string? EmbeddedOnly(Scenario scenario)
     {
         ArgumentNullException.ThrowIfNull(scenario);
-        var wire = scenario.Faults.Select((f, i) => (f, i)).Where(x => NamesSilos(x.f)).Select(x => $"faults[{x.i}] ({x.f.Kind}, by silo)");
-        var attacks = scenario.Attacks.Select((a, i) => (a, i)).Where(x => NeedsKeysAcrossProcesses(x.a)).Select(x => $"attacks[{x.i}] ({x.a.Kind})");
-        var named = wire.Concat(attacks).ToArray();
+        var named = scenario.Faults.Select((f, i) => (f, i)).Where(x => NamesSilos(x.f)).Select(x => $"faults[{x.i}] ({x.f.Kind}, by silo)").ToArray();
+        return named.Length == 0
+            ? null
+            : $"{string.Join(", ", named)}: wire faults that pick traffic by silo run on embedded clusters only in this build (a directory lookup of where each grain lives is not built yet)";
+    }
+
+    /// <summary>
+    /// Why <paramref name="scenario"/> cannot run on an external cluster, or null: a pause needs someone outside the
+    /// stopped process to continue it, and transport TLS needs each silo's certificate from its operator (the runner's
+    /// authority cannot reach silos it did not start without putting key material on the network).
+    /// </summary>
+    public static string? ExternalProblem(Scenario scenario)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
         var problems = new List<string>();
-        if (named.Length > 0)
+        var pauses = scenario.Faults.Select((f, i) => (f, i)).Where(x => x.f.Kind == "pause").Select(x => $"faults[{x.i}] (pause)").ToArray();
+        if (pauses.Length > 0)
         {
-            problems.Add($"{string.Join(", ", named)}: attacks handed a key (compromise), and wire faults that pick traffic by silo, run on embedded clusters only in this build (keys never leave the silo process that made them, and a directory lookup of where a grain lives is not built yet)");
+            problems.Add($"{string.Join(", ", pauses)}: a silo of an external cluster cannot be paused (nothing outside its stopped process would continue it); use processes mode");
+        }
+
+        if (scenario.Cluster.TransportTls)
+        {
+            problems.Add("cluster.transportTls: an external cluster's silos were started by someone else, and this build gives them no certificates; use processes or embedded mode");
         }
 
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
-
-    /// <summary>An attack that is handed principals' keys (the compromise capability): keys live in the silo process that made them.</summary>
-    private static bool NeedsKeysAcrossProcesses(ActionSpec attack) =>
-        Attacks.Api.AttackCatalog.Builtin.Create(attack.Kind, attack.Options, attack.Script).Attack.Info.Capabilities.HasFlag(Attacks.Api.AdversaryCapabilities.Compromise);
 
     /// <summary>A wire fault whose targets or sides name silo positions (it needs to know which silo hosts each grain).</summary>
     private static bool NamesSilos(ActionSpec fault) => IsWireFault(fault)
@@ -188,8 +202,23 @@ public static class RunClusters
                     LogDirectory = options?.LogDirectory ?? Path.Combine(Path.GetTempPath(), "testbed-logs", $"{scenario.Name}-{Guid.NewGuid():N}"[..(scenario.Name.Length + 9)]),
                 }, cancellationToken);
                 return new FleetRunCluster(new ProcessFleet(processes), new ProcessNodeControl(processes), membership, spec.TransportTls);
+            case ClusterMode.External:
+                if ((EmbeddedOnly(scenario) ?? ExternalProblem(scenario)) is { } refused)
+                {
+                    throw new NotSupportedException(refused);
+                }
+
+                var external = await ExternalCluster.StartAsync(new ExternalClusterOptions
+                {
+                    Scenario = scenario,
+                    Redis = spec.Redis ?? throw new ArgumentException("external mode needs cluster.redis", nameof(scenario)),
+                    ClusterId = spec.ClusterId ?? throw new ArgumentException("external mode needs cluster.clusterId", nameof(scenario)),
+                    Membership = spec.Membership ?? MembershipSpec.Fast,
+                    ResponseTimeout = spec.ResponseTimeout,
+                }, cancellationToken);
+                return new FleetRunCluster(external, new ExternalNodeControl(external), spec.Membership ?? MembershipSpec.Fast, transportTls: false);
             default:
-                throw new NotSupportedException($"cluster mode {spec.Mode} cannot be run by this build yet: use embedded or processes");
+                throw new NotSupportedException($"cluster mode {spec.Mode} is not known to this build");
         }
     }
 }

@@ -67,6 +67,24 @@ public interface ISiloAgent : IGrainWithStringKey
     /// <summary>Activates the certificate authority on this silo (it is placed where it is first called).</summary>
     Task ActivateAuthority();
 
+    /// <summary>Hands <paramref name="principal"/>'s current key to an adversary on another silo (null: this silo holds none).</summary>
+    Task<StolenKeyInfo?> StealKey(string principal);
+
+    /// <summary>Signs with a key handed over by <see cref="StealKey"/>.</summary>
+    [AlwaysInterleave]
+    Task<byte[]> SignWithStolen(string principal, int version, byte[] data);
+
+    /// <summary>The static agreement key of a handed-over key (public).</summary>
+    [AlwaysInterleave]
+    Task<byte[]> StolenStaticPublicKey(string principal, int version);
+
+    /// <summary>A static agreement with a handed-over key, or null when the peer key is not valid.</summary>
+    [AlwaysInterleave]
+    Task<byte[]?> AgreeWithStolen(string principal, int version, byte[] peerPublicKey);
+
+    /// <summary>Revokes (rotates, reason compromised) <paramref name="principal"/>'s key if this silo holds it; true when it did.</summary>
+    Task<bool> RevokeHeld(string principal);
+
     /// <summary>The process ends abruptly (SIGKILL to itself), shortly after the call returns: an external node fault.</summary>
     [OneWay]
     Task Kill();
@@ -210,6 +228,49 @@ internal sealed class SiloAgentGrain(IServiceProvider services) : Grain, ISiloAg
     }
 
     public Task<AdversaryStatus> ArmAdversary(string key, AdversarySpec spec) => GrainFactory.GetGrain<IAdversaryGrain>(key).Arm(spec);
+
+    public async Task<StolenKeyInfo?> StealKey(string principal)
+    {
+        if (services.GetService<Defenses.Identity.KeyStore>() is not { } keys || !keys.Holds(principal))
+        {
+            return null;
+        }
+
+        return services.GetRequiredService<StolenKeys>().HandOver(await keys.GetSigningKeyAsync(principal));
+    }
+
+    public Task<byte[]> SignWithStolen(string principal, int version, byte[] data)
+    {
+        var key = services.GetRequiredService<StolenKeys>().Get(principal, version);
+        var signature = new byte[key.SignatureSize];
+        key.Sign(data, signature);
+        return Task.FromResult(signature);
+    }
+
+    public Task<byte[]> StolenStaticPublicKey(string principal, int version) =>
+        Task.FromResult(Agreeing(principal, version).StaticPublicKey.ToArray());
+
+    public Task<byte[]?> AgreeWithStolen(string principal, int version, byte[] peerPublicKey)
+    {
+        var secret = new byte[64];
+        var written = Agreeing(principal, version).AgreeStatic(peerPublicKey, secret);
+        return Task.FromResult(written < 0 ? null : secret[..written]);
+    }
+
+    public async Task<bool> RevokeHeld(string principal)
+    {
+        if (services.GetService<Defenses.Identity.KeyStore>() is not { } keys || !keys.Holds(principal))
+        {
+            return false;
+        }
+
+        await keys.RotateAsync(principal, Defenses.Identity.RevocationReasons.Compromised);
+        return true;
+    }
+
+    private Defenses.Identity.IStaticKeyAgreement Agreeing(string principal, int version) =>
+        services.GetRequiredService<StolenKeys>().Get(principal, version) as Defenses.Identity.IStaticKeyAgreement
+            ?? throw new InvalidOperationException($"the key of {principal} v{version} has no static agreement key");
 
     public Task BeginRun(string run)
     {

@@ -3,15 +3,21 @@ namespace Testbed.Hosting.Cluster.Processes;
 /// <summary>
 /// Follows Orleans' membership table through the management grain (every 250 ms) and reports each silo's status changes
 /// — joining, active, shutting down, dead — so a run can say when membership declared a killed or paused silo dead.
+/// Silos already dead when the watch starts (an external cluster's earlier generations) are not reported.
 /// </summary>
 internal sealed class MembershipWatch : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _watching;
     private readonly Dictionary<string, SiloStatus> _last = new(StringComparer.Ordinal);
+    private bool _looked;
 
-    public MembershipWatch(IClusterClient client, Action<string> report)
+    private readonly Func<string, string, Task>? _active;
+
+    /// <summary>Watches; <paramref name="active"/>, if given, hears each silo (address, name) that becomes active after the first look.</summary>
+    public MembershipWatch(IClusterClient client, Action<string> report, Func<string, string, Task>? active = null)
     {
+        _active = active;
         _watching = WatchAsync(client.GetGrain<IManagementGrain>(0), report, _stop.Token);
     }
 
@@ -37,6 +43,8 @@ internal sealed class MembershipWatch : IAsyncDisposable
                 continue; // the silo answering was struck: ask again on the next tick
             }
 
+            var first = !_looked;
+            _looked = true;
             foreach (var entry in entries)
             {
                 var key = entry.SiloAddress.ToParsableString();
@@ -46,6 +54,23 @@ internal sealed class MembershipWatch : IAsyncDisposable
                 }
 
                 _last[key] = entry.Status;
+                if (first && entry.Status == SiloStatus.Dead)
+                {
+                    continue;
+                }
+
+                if (!first && entry.Status == SiloStatus.Active && _active is { } active)
+                {
+                    try
+                    {
+                        await active(key, entry.SiloName);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        report($"membership: {entry.SiloName} active, but taking it into the run failed: {ex.Message}");
+                    }
+                }
+
                 if (entry.Status is SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping or SiloStatus.Dead)
                 {
                     report($"membership: {entry.SiloName} {entry.Status.ToString().ToLowerInvariant()}");

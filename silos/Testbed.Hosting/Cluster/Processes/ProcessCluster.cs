@@ -54,8 +54,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     private IHost? _client;
     private MembershipWatch? _membership;
     private readonly CancellationTokenSource _disposing = new();
-    private readonly Dictionary<SiloProcess, SiloReport> _snapshots = [];
-    private readonly HashSet<SiloProcess> _unreported = [];
+    private FleetRecords? _records;
     private int _starting;
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private int _nextName;
@@ -155,6 +154,7 @@ public sealed class ProcessCluster : IAsyncDisposable
             await cluster.StartSiloAsync(hostsAuthority: true, cancellationToken);
             await Task.WhenAll(Enumerable.Range(1, options.Silos - 1).Select(_ => cluster.StartSiloAsync(hostsAuthority: false, cancellationToken)));
             await cluster.StartClientAsync(cancellationToken);
+            cluster._records = new FleetRecords(cluster.Client, cluster.Note);
             cluster._membership = new MembershipWatch(cluster.Client, cluster.Note);
             return cluster;
         }
@@ -263,51 +263,20 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The agent of a running silo.</summary>
     public ISiloAgent Agent(SiloProcess silo) => Client.GetGrain<ISiloAgent>(silo.Ready.Address);
 
-    /// <summary>
-    /// What every silo recorded: the running ones now, the struck ones as they were just before the strike
-    /// (<see cref="SnapshotAsync"/>). A silo that ended otherwise (declared dead while paused) or does not answer is left
-    /// out, and <see cref="Events"/> says so.
-    /// </summary>
-    public async Task<IReadOnlyList<SiloReport>> ReportsAsync()
+    /// <summary>What every silo recorded (see <see cref="FleetRecords"/>): running silos now, struck ones as they were before the strike.</summary>
+    public Task<IReadOnlyList<SiloReport>> ReportsAsync()
     {
-        var running = Silos;
-        var reports = (await Task.WhenAll(running.Select(TryReportAsync))).OfType<SiloReport>().ToList();
-        lock (_gate)
-        {
-            reports.AddRange(_snapshots.Where(kv => !running.Contains(kv.Key)).Select(kv => kv.Value));
-            foreach (var silo in _all.Where(s => !running.Contains(s) && !_snapshots.ContainsKey(s) && !_unreported.Contains(s)))
-            {
-                _unreported.Add(silo);
-                _events.Add((DateTimeOffset.UtcNow, $"records of {silo.Ready.Name} (pid {silo.Pid}) ended with its process: not in the result"));
-            }
-        }
-
-        return reports;
+        var all = AllSilos.ToList();
+        return Records.ReportsAsync(Silos.Select(s => Fleet(s, all)).ToArray(), all.Select(s => Fleet(s, all)).ToArray());
     }
 
     /// <summary>Keeps what <paramref name="silo"/> recorded so far, before it is struck.</summary>
-    internal async Task SnapshotAsync(SiloProcess silo)
-    {
-        if (await TryReportAsync(silo) is { } report)
-        {
-            lock (_gate)
-            {
-                _snapshots[silo] = report;
-            }
-        }
-    }
+    internal Task SnapshotAsync(SiloProcess silo) => Records.SnapshotAsync(Fleet(silo, AllSilos.ToList()));
 
-    private async Task<SiloReport?> TryReportAsync(SiloProcess silo)
-    {
-        try
-        {
-            return await Agent(silo).Report().WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
-        {
-            return null;
-        }
-    }
+    /// <summary><paramref name="silo"/> as a fleet member: its ordinal is its place in start order.</summary>
+    internal static FleetSilo Fleet(SiloProcess silo, List<SiloProcess> all) => new(silo.Name, silo.Ready.Address, all.IndexOf(silo));
+
+    private FleetRecords Records => _records ?? throw new InvalidOperationException("the cluster is not started");
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -327,17 +296,7 @@ public sealed class ProcessCluster : IAsyncDisposable
 
             if (_client is { } client)
             {
-                try
-                {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                    await client.StopAsync(timeout.Token);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // The silos go next whatever the client said on its way out.
-                }
-
-                client.Dispose();
+                await FleetClient.StopAsync(client); // the silos go next whatever the client said on its way out
             }
         }
         finally
@@ -382,37 +341,6 @@ public sealed class ProcessCluster : IAsyncDisposable
         }
     }
 
-    private async Task StartClientAsync(CancellationToken cancellationToken)
-    {
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.None);
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<ClusterOptions>(o =>
-            {
-                o.ClusterId = ClusterId;
-                o.ServiceId = ServiceId;
-            });
-            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(Redis));
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = _options.ResponseTimeout);
-            client.Services.AddSingleton<IClientConnectionRetryFilter, EmbeddedClientRetry>();
-            if (_tls is { } tls)
-            {
-                client.UseTransportTls(new TransportTlsOptions(), tls, tls);
-            }
-        });
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken);
-        }
-        catch
-        {
-            host.Dispose();
-            throw;
-        }
-
-        _client = host;
-    }
+    private async Task StartClientAsync(CancellationToken cancellationToken) =>
+        _client = await FleetClient.StartAsync(Redis, ClusterId, ServiceId, _options.ResponseTimeout, _tls, cancellationToken);
 }

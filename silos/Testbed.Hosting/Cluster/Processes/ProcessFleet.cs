@@ -48,7 +48,7 @@ public sealed class ProcessFleet(ProcessCluster cluster) : ISiloFleet
     /// <inheritdoc />
     public ValueTask DisposeAsync() => cluster.DisposeAsync();
 
-    private static FleetSilo Of(SiloProcess silo, List<SiloProcess> all) => new(silo.Name, silo.Ready.Address, all.IndexOf(silo));
+    private static FleetSilo Of(SiloProcess silo, List<SiloProcess> all) => ProcessCluster.Fleet(silo, all);
 }
 
 /// <summary>Redis connection strings as results may show them.</summary>

@@ -76,7 +76,7 @@ public sealed class ProcessNodeControl(ProcessCluster cluster) : INodeControl
     {
         var agent = cluster.Agent(At(position));
         await agent.SkewClock(offset, driftPerSecond);
-        return new ClockReset(agent);
+        return new Agents.AgentClockReset(agent);
     }
 
     private SiloProcess At(int position)
@@ -100,21 +100,6 @@ public sealed class ProcessNodeControl(ProcessCluster cluster) : INodeControl
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
                 silo.Signal(PosixSignals.Continue);
-            }
-        }
-    }
-
-    private sealed class ClockReset(Agents.ISiloAgent agent) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                await agent.ResetClock();
-            }
-            catch (Exception ex) when (ex is OrleansException or SiloUnavailableException or TimeoutException)
-            {
-                // The silo was struck in the window: its clock ended with its process, there is nothing to reset.
             }
         }
     }

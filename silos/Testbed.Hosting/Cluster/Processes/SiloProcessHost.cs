@@ -39,7 +39,7 @@ public static class SiloProcessHost
 
         if (await External.RunBoard.ReadAsync(launch.Redis, launch.EffectiveServiceId, launch.ClusterId, stderr) is { } posted)
         {
-            launch = launch with { Services = posted.Services, RunId = posted.RunId };
+            launch = launch with { Services = posted.Services, RunId = posted.RunId, Membership = posted.Membership ?? launch.Membership };
         }
 
         while (true)
@@ -51,7 +51,7 @@ public static class SiloProcessHost
             }
 
             await stderr.WriteLineAsync($"testbed silo: {launch.Name} switches to run {next.RunId}");
-            launch = launch with { Services = next.Services, RunId = next.RunId };
+            launch = launch with { Services = next.Services, RunId = next.RunId, Membership = next.Membership ?? launch.Membership };
         }
     }
 
@@ -192,17 +192,9 @@ public static class SiloProcessHost
     private static TestbedSiloSetup SetupFor(Scenario scenario, SiloLaunch launch, Func<IHost?> host)
     {
         var defenses = DefenseCatalog.Resolve(scenario.DefenseSpecs);
-        Defenses.Identity.KeyStore? Keys(string principal) =>
-            host()?.Services.GetService<Defenses.Identity.KeyStore>() is { } keys && keys.Holds(principal) ? keys : null;
         var compromise = new CompromiseHooks(
-            async principal => Keys(principal) is { } keys ? await keys.GetSigningKeyAsync(principal) : null,
-            async principal =>
-            {
-                if (Keys(principal) is { } keys)
-                {
-                    await keys.RotateAsync(principal, Defenses.Identity.RevocationReasons.Compromised);
-                }
-            });
+            principal => host() is { } h ? Agents.CompromiseAcrossSilos.HandOverAsync(h.Services, principal) : Task.FromResult<Defenses.Identity.ISigningKey?>(null),
+            principal => host() is { } h ? Agents.CompromiseAcrossSilos.RevokeAsync(h.Services, principal) : Task.CompletedTask);
         return new TestbedSiloSetup
         {
             Hooks = new WireHooks(),

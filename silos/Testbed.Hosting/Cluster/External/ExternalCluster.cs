@@ -1,0 +1,350 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using StackExchange.Redis;
+using Testbed.Hosting.Cluster.Agents;
+using Testbed.Hosting.Cluster.Processes;
+using Testbed.Hosting.Runs;
+using Testbed.Scenarios;
+
+namespace Testbed.Hosting.Cluster.External;
+
+/// <summary>How to join an <see cref="ExternalCluster"/>.</summary>
+public sealed class ExternalClusterOptions
+{
+    /// <summary>The scenario whose services and defenses the silos switch to.</summary>
+    public required Scenario Scenario { get; init; }
+
+    /// <summary>The cluster's Redis (membership, storage, run board).</summary>
+    public required string Redis { get; init; }
+
+    /// <summary>The Orleans cluster id of the running silos.</summary>
+    public required string ClusterId { get; init; }
+
+    /// <summary>The Orleans service id of the silos (default: the cluster id, as <c>testbed silo</c> defaults it).</summary>
+    public string? ServiceId { get; init; }
+
+    /// <summary>Membership timing the silos switch to for the run.</summary>
+    public MembershipSpec Membership { get; init; } = MembershipSpec.Fast;
+
+    /// <summary>How long a grain call may take before the caller sees a timeout.</summary>
+    public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the silos may take to switch to the run.</summary>
+    public TimeSpan SwitchTimeout { get; init; } = TimeSpan.FromSeconds(120);
+}
+
+/// <summary>
+/// A running cluster of <c>testbed silo</c> processes someone else started (compose, another machine), joined through
+/// its Redis. Nothing is started or stopped here: the runner posts the run on the cluster's <see cref="RunBoard"/>, asks
+/// every active silo to switch to it (each restarts its Orleans host in place, with the run's services and a fresh
+/// state prefix), waits until all serve it, and drives them through their agents. The silo whose address sorts first is
+/// position 0: the authority and the adversaries live there, and node faults never strike it.
+/// </summary>
+public sealed class ExternalCluster : ISiloFleet
+{
+    private readonly ExternalClusterOptions _options;
+    private readonly Lock _gate = new();
+    private readonly List<FleetSilo> _running = [];
+    private readonly List<FleetSilo> _all = [];
+    private readonly Dictionary<string, int> _pids = new(StringComparer.Ordinal);
+    private readonly List<string> _events = [];
+    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private IHost? _client;
+    private MembershipWatch? _membership;
+    private FleetRecords? _records;
+
+    private ExternalCluster(ExternalClusterOptions options, string runId)
+    {
+        _options = options;
+        RunId = runId;
+    }
+
+    /// <summary>The run's id: its grain state lives under <c>{service id}/run-{id}</c>.</summary>
+    public string RunId { get; }
+
+    /// <summary>The Orleans service id.</summary>
+    public string ServiceId => _options.ServiceId ?? _options.ClusterId;
+
+    /// <inheritdoc />
+    public IClusterClient Client => _client?.Services.GetRequiredService<IClusterClient>() ?? throw new InvalidOperationException("not joined");
+
+    /// <inheritdoc />
+    public IReadOnlyList<FleetSilo> Running
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _running.ToArray();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Func<FleetSilo, Task>? SiloStarted { get; set; }
+
+    /// <summary>What happened to the cluster, stamped with the time since the run joined it.</summary>
+    public IReadOnlyList<string> Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _events.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Joins the cluster and switches every active silo to the run; throws <see cref="ExternalClusterException"/> when it cannot.</summary>
+    public static async Task<ExternalCluster> StartAsync(ExternalClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var cluster = new ExternalCluster(options, Guid.NewGuid().ToString("N")[..10]);
+        try
+        {
+            await cluster.SwitchAsync(cancellationToken);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task SwitchAsync(CancellationToken cancellationToken)
+    {
+        var where = $"cluster {_options.ClusterId} (Redis {RedisText.Redacted(_options.Redis)})";
+        _client = await ConnectAsync(cancellationToken);
+        var before = await Client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        if (before.Length == 0)
+        {
+            throw new ExternalClusterException($"{where} has no active silo: start them first (testbed silo --redis … --cluster-id {_options.ClusterId})");
+        }
+
+        var run = new RunLaunch(RunId, SiloServices.Of(_options.Scenario), MembershipLaunch.Of(_options.Membership));
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis))
+        {
+            await RunBoard.WriteAsync(redis.GetDatabase(), ServiceId, _options.ClusterId, run);
+        }
+
+        var json = run.ToJson();
+        await Task.WhenAll(before.Select(async e =>
+        {
+            try
+            {
+                await Client.GetGrain<ISiloAgent>(e.SiloAddress.ToParsableString()).BeginRun(json).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or InvalidOperationException)
+            {
+                throw new ExternalClusterException($"{e.SiloName} in {where} did not take the run: {ex.Message}");
+            }
+        }));
+        Note($"asked {before.Length} silos to switch to run {RunId}");
+
+        // Every silo restarts its host: this client's gateways go away with them.
+        await StopClientAsync();
+        _client = await ConnectAsync(cancellationToken);
+        var serving = await WaitForRunAsync(before.Length, where, cancellationToken);
+        lock (_gate)
+        {
+            foreach (var (address, name) in serving.OrderBy(s => s.Address, StringComparer.Ordinal))
+            {
+                var silo = new FleetSilo(name, address, _all.Count);
+                _all.Add(silo);
+                _running.Add(silo);
+            }
+        }
+
+        await Client.GetGrain<ISiloAgent>(Running[0].Address).ActivateAuthority().WaitAsync(_options.ResponseTimeout, cancellationToken);
+        _records = new FleetRecords(Client, Note);
+        _membership = new MembershipWatch(Client, Note, JoinedAsync);
+        Note($"{serving.Count} silos serve run {RunId}: {string.Join(", ", Running.Select(s => s.Name))}");
+    }
+
+    /// <summary>Waits until <paramref name="count"/> active silos say they serve this run.</summary>
+    private async Task<List<(string Address, string Name)>> WaitForRunAsync(int count, string where, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + _options.SwitchTimeout;
+        var serving = new List<(string Address, string Name)>();
+        while (true)
+        {
+            serving.Clear();
+            try
+            {
+                var hosts = await Client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                foreach (var host in hosts)
+                {
+                    var address = host.SiloAddress.ToParsableString();
+                    if (await ServesAsync(address))
+                    {
+                        serving.Add((address, host.SiloName));
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+            {
+            }
+
+            if (serving.Count >= count)
+            {
+                return serving;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ExternalClusterException($"{where}: {serving.Count} of {count} silos serve run {RunId} after {_options.SwitchTimeout.TotalSeconds:0} s (see the silos' logs)");
+            }
+
+            await Task.Delay(500, cancellationToken);
+        }
+    }
+
+    private async Task<bool> ServesAsync(string address)
+    {
+        try
+        {
+            return await Client.GetGrain<ISiloAgent>(address).CurrentRun().WaitAsync(TimeSpan.FromSeconds(2)) == RunId;
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A silo that became active during the run (the orchestrator restarted one): it joins the run if it serves it.</summary>
+    private async Task JoinedAsync(string address, string name)
+    {
+        if (Running.Any(s => s.Address == address) || !await ServesAsync(address))
+        {
+            return;
+        }
+
+        FleetSilo silo;
+        lock (_gate)
+        {
+            silo = new FleetSilo(name, address, _all.Count);
+            _all.Add(silo);
+        }
+
+        if (SiloStarted is { } started)
+        {
+            await started(silo);
+        }
+
+        lock (_gate)
+        {
+            _running.Add(silo);
+        }
+
+        Note($"{name} joined the run ({address})");
+    }
+
+    /// <summary>Takes <paramref name="silo"/> off the running list (it was struck).</summary>
+    internal void Forget(FleetSilo silo)
+    {
+        lock (_gate)
+        {
+            _running.Remove(silo);
+        }
+    }
+
+    /// <summary>Keeps what <paramref name="silo"/> recorded so far, before it is struck.</summary>
+    internal Task SnapshotAsync(FleetSilo silo) => Records.SnapshotAsync(silo);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SiloReport>> ReportsAsync()
+    {
+        FleetSilo[] all;
+        lock (_gate)
+        {
+            all = _all.ToArray();
+        }
+
+        var reports = await Records.ReportsAsync(Running, all);
+        lock (_gate)
+        {
+            foreach (var report in reports)
+            {
+                _pids[report.Silo] = report.ProcessId;
+            }
+        }
+
+        return reports;
+    }
+
+    /// <inheritdoc />
+    public ClusterSummary Describe()
+    {
+        lock (_gate)
+        {
+            return new ClusterSummary("external", _running.Count)
+            {
+                ClusterId = _options.ClusterId,
+                ServiceId = $"{ServiceId} (run {RunId})",
+                Redis = RedisText.Redacted(_options.Redis),
+                Processes = _all.Select(s => new SiloProcessSummary(s.Name, _pids.GetValueOrDefault(s.Name), PortOf(s.Address), 0, null)).ToArray(),
+                Events = _events.ToArray(),
+            };
+        }
+    }
+
+    /// <summary>Records what happened, stamped with the time since the run joined.</summary>
+    internal void Note(string what)
+    {
+        lock (_gate)
+        {
+            _events.Add($"+{(DateTimeOffset.UtcNow - _startedAt).TotalSeconds:0.00} s {what}");
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_membership is { } membership)
+        {
+            await membership.DisposeAsync();
+        }
+
+        try
+        {
+            await using var redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis);
+            await RunBoard.ClearAsync(redis.GetDatabase(), ServiceId, _options.ClusterId, RunId);
+        }
+        catch (RedisException)
+        {
+            // The board entry expires by itself.
+        }
+
+        await StopClientAsync();
+    }
+
+    private FleetRecords Records => _records ?? throw new InvalidOperationException("not joined");
+
+    private static int PortOf(string address) =>
+        int.TryParse(address[(address.LastIndexOf(':') + 1)..].Split('@')[0], out var port) ? port : 0;
+
+    private async Task StopClientAsync()
+    {
+        if (_client is { } client)
+        {
+            _client = null;
+            await FleetClient.StopAsync(client);
+        }
+    }
+
+    private async Task<IHost> ConnectAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await FleetClient.StartAsync(_options.Redis, _options.ClusterId, ServiceId, _options.ResponseTimeout, tls: null, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new ExternalClusterException($"could not join cluster {_options.ClusterId} through Redis {RedisText.Redacted(_options.Redis)}: {ex.Message}");
+        }
+    }
+}
+
+/// <summary>An external cluster could not be joined or switched to the run.</summary>
+public sealed class ExternalClusterException(string message) : Exception(message);
