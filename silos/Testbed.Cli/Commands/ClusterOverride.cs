@@ -19,9 +19,15 @@ internal sealed class ClusterOverride
 
     public Option<string?> ClusterId { get; } = new("--cluster-id") { Description = "Orleans cluster id (overrides cluster.clusterId): the cluster to join in external mode; processes mode: instead of a fresh id per run." };
 
+    public Option<int?> Silos { get; } = new("--silos")
+    {
+        Description = "Silos for every scenario (overrides cluster.silos, 1..8): how many to start (embedded, processes), or how many active silos to wait for before the run (external; the run uses every active silo).",
+    };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Mode);
+        command.Options.Add(Silos);
         command.Options.Add(Redis);
         command.Options.Add(ClusterId);
     }
@@ -35,7 +41,13 @@ internal sealed class ClusterOverride
         var mode = parse.GetValue(Mode);
         var redis = parse.GetValue(Redis);
         var clusterId = parse.GetValue(ClusterId);
+        var silos = parse.GetValue(Silos);
         var problems = new List<string>();
+        if (silos is < 1 or > ClusterSpec.MaxSilos)
+        {
+            problems.Add($"--silos: expected 1..{ClusterSpec.MaxSilos}, found {silos}");
+        }
+
         var result = new List<Scenario>();
         foreach (var scenario in scenarios)
         {
@@ -47,6 +59,7 @@ internal sealed class ClusterOverride
                 Redis = redis ?? (processes && cluster.RedisDefaulted ? null : cluster.Redis), // a default meant for embedded storage
                 RedisDefaulted = redis is null && cluster.RedisDefaulted,
                 ClusterId = clusterId ?? cluster.ClusterId,
+                Silos = silos ?? cluster.Silos,
             };
             if (cluster.Mode == ClusterMode.Embedded && cluster.Storage == Storage.StorageProvider.Embedded)
             {

@@ -215,6 +215,7 @@ public static class RunClusters
                     ClusterId = spec.ClusterId ?? throw new ArgumentException("external mode needs cluster.clusterId", nameof(scenario)),
                     Membership = spec.Membership ?? MembershipSpec.Fast,
                     ResponseTimeout = spec.ResponseTimeout,
+                    Silos = spec.Silos,
                 }, cancellationToken);
                 return new FleetRunCluster(external, new ExternalNodeControl(external), spec.Membership ?? MembershipSpec.Fast, transportTls: false);
             default:

@@ -29,6 +29,12 @@ public sealed class ExternalClusterOptions
     /// <summary>How long a grain call may take before the caller sees a timeout.</summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Active silos to wait for before the run begins (it uses every active silo).</summary>
+    public int Silos { get; init; } = 1;
+
+    /// <summary>How long to wait for <see cref="Silos"/> active silos (an orchestrator may still be starting them).</summary>
+    public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary>How long the silos may take to switch to the run.</summary>
     public TimeSpan SwitchTimeout { get; init; } = TimeSpan.FromSeconds(120);
 }
@@ -115,12 +121,7 @@ public sealed class ExternalCluster : ISiloFleet
     private async Task SwitchAsync(CancellationToken cancellationToken)
     {
         var where = $"cluster {_options.ClusterId} (Redis {RedisText.Redacted(_options.Redis)})";
-        _client = await ConnectAsync(cancellationToken);
-        var before = await Client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-        if (before.Length == 0)
-        {
-            throw new ExternalClusterException($"{where} has no active silo: start them first (testbed silo --redis … --cluster-id {_options.ClusterId})");
-        }
+        var before = await WaitForSilosAsync(where, cancellationToken);
 
         var run = new RunLaunch(RunId, SiloServices.Of(_options.Scenario), MembershipLaunch.Of(_options.Membership));
         await using (var redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis))
@@ -160,6 +161,36 @@ public sealed class ExternalCluster : ISiloFleet
         _records = new FleetRecords(Client, Note);
         _membership = new MembershipWatch(Client, Note, JoinedAsync);
         Note($"{serving.Count} silos serve run {RunId}: {string.Join(", ", Running.Select(s => s.Name))}");
+    }
+
+    /// <summary>Connects and waits until <see cref="ExternalClusterOptions.Silos"/> silos are active (the client itself waits for a first gateway).</summary>
+    private async Task<MembershipEntry[]> WaitForSilosAsync(string where, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + _options.JoinTimeout;
+        MembershipEntry[] active = [];
+        while (true)
+        {
+            try
+            {
+                _client ??= await ConnectAsync(cancellationToken);
+                active = await Client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+                if (active.Length >= _options.Silos)
+                {
+                    return active;
+                }
+            }
+            catch (Exception ex) when (ex is ExternalClusterException or OrleansException or TimeoutException or SiloUnavailableException && DateTime.UtcNow < deadline)
+            {
+                await StopClientAsync(); // no gateway yet: ask again with a fresh client
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new ExternalClusterException($"{where} has {active.Length} active silos, {_options.Silos} wanted, after {_options.JoinTimeout.TotalSeconds:0} s: start them first (testbed silo --redis … --cluster-id {_options.ClusterId})");
+            }
+
+            await Task.Delay(1000, cancellationToken);
+        }
     }
 
     /// <summary>Waits until <paramref name="count"/> active silos say they serve this run.</summary>
