@@ -44,12 +44,32 @@ public sealed class ClusterOptionTests : IDisposable
     }
 
     [Fact]
-    public async Task Compromise_attacks_in_processes_mode_are_refused_before_anything_starts()
+    public async Task Wire_faults_by_silo_across_processes_are_refused_before_anything_starts()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "scenarios", "suite", "30-attack-key-compromise-signed.yaml");
+        var path = Path.Combine(AppContext.BaseDirectory, "scenarios", "faults", "11-partition-during-rekey.yaml");
         var (code, error) = await Run("run", path, "--cluster", "processes", "--out", Path.Combine(_dir, "out"), "--quiet");
         Assert.Equal(ExitCodes.BadInput, code);
-        Assert.Contains("(key-compromise): attacks handed a key (compromise), and wire faults that pick traffic by silo, run on embedded clusters only", error, StringComparison.Ordinal);
+        Assert.Contains("(partition, by silo): wire faults that pick traffic by silo run on embedded clusters only", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_pause_in_external_mode_is_refused_before_anything_is_joined()
+    {
+        // Nothing listens on this port: a refusal that tried to join first would fail differently, and later.
+        var path = Path.Combine(AppContext.BaseDirectory, "scenarios", "faults", "14-pause.yaml");
+        var (code, error) = await Run("run", path, "--cluster", "external", "--redis", "127.0.0.1:1", "--cluster-id", "nowhere", "--out", Path.Combine(_dir, "out"), "--quiet");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains($"{path}: faults[0] (pause): a silo of an external cluster cannot be paused", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("9")]
+    public async Task Silos_out_of_range_exits_2(string silos)
+    {
+        var (code, error) = await Run("run", Scenario(), "--silos", silos, "--out", Path.Combine(_dir, "out"), "--quiet");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains($"--silos: expected 1..8, found {silos}", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -101,7 +101,7 @@ public sealed class ComposeTopologyTests
     private static string ScenarioName(string file) =>
         File.ReadLines(file).First(l => l.StartsWith("name:", StringComparison.Ordinal))["name:".Length..].Trim();
 
-    private static async Task<Process> StartSiloAsync(string[] args, string log)
+    internal static async Task<Process> StartSiloAsync(string[] args, string log)
     {
         var process = Start(args, Directory.GetCurrentDirectory(), redirectStdout: true);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
