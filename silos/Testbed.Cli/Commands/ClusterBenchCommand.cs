@@ -30,10 +30,16 @@ internal static class ClusterBenchCommand
         var repetitions = BenchOptions.Integer("--repetitions", plan.Repetitions, $"Measured repetitions, each running every cell once (--quick: {QuickRepetitions}).", 1, 1000);
         var operations = BenchOptions.Integer("--operations", plan.Operations, $"Measured operations per run (--quick: {QuickOperations}).", 50);
         var concurrency = BenchOptions.Integer("--concurrency", plan.Concurrency, "Closed-loop clients.", 1, 1024);
+        var cluster = new Option<string>("--cluster")
+        {
+            Description = "Where each run's cluster lives: embedded (one process, in-memory transport) or processes (testbed silo processes over real TCP, Redis membership; needs redis-server).",
+            DefaultValueFactory = _ => "embedded",
+        };
+        cluster.AcceptOnlyFromAmong("embedded", "processes");
         var quick = new Option<bool>("--quick") { Description = $"CI-sized: {QuickOperations} operations, {QuickRepetitions} repetition, no warm-up repetition (explicit options win)." };
         var quiet = new Option<bool>("--quiet") { Description = "No progress; print only the table and verdicts." };
         var outDir = BenchOptions.Out("bench.json");
-        foreach (var option in new Option[] { presets, transports, payloads, mode, rate, repetitions, operations, concurrency, quick, quiet, outDir })
+        foreach (var option in new Option[] { presets, transports, payloads, mode, rate, repetitions, operations, concurrency, cluster, quick, quiet, outDir })
         {
             bench.Options.Add(option);
         }
@@ -55,8 +61,16 @@ internal static class ClusterBenchCommand
             var isQuick = parse.GetValue(quick);
             var ops = isQuick && parse.GetResult(operations) is null or { Implicit: true } ? QuickOperations : parse.GetValue(operations);
             var modeName = parse.GetValue(mode)!;
+            var onProcesses = parse.GetValue(cluster) == "processes";
+            if (onProcesses && Hosting.Cluster.Processes.RedisServer.Find() is null)
+            {
+                await Console.Error.WriteLineAsync("bench --cluster processes needs redis-server (apt-get install redis-server)");
+                return ExitCodes.BadInput;
+            }
+
             var chosen = new BenchPlan
             {
+                Cluster = onProcesses ? Scenarios.ClusterMode.Processes : Scenarios.ClusterMode.Embedded,
                 Presets = names,
                 Transports = [.. BenchNames.Transports.Where(t => t == BenchNames.Plain || parse.GetValue(transports)!.Contains(t))],
                 Payloads = [.. parse.GetValue(payloads)!.Distinct()],

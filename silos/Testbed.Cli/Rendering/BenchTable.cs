@@ -35,7 +35,7 @@ internal static class BenchTable
                 cpu, F(cell.AllocBytesPerOp / 1024, 0));
         }
 
-        table.Caption($"[grey]× none: goodput ratio to none · plain per repetition, min/median/max over {report.Repetitions}; p99 ×: median p99 ratio; others: medians; CPU, KB: whole process per op[/]");
+        table.Caption($"[grey]× none: goodput ratio to none · plain per repetition, min/median/max over {report.Repetitions}; p99 ×: median p99 ratio; others: medians; {(result.Plan.Cluster == Scenarios.ClusterMode.Processes ? "CPU: runner + silo processes + redis per op; KB: runner only per op" : "CPU, KB: whole process per op")}[/]");
         AnsiConsole.Write(table);
         WriteProtectionLevels(report);
         foreach (var verdict in BenchTargets.Evaluate(report.Cells))
@@ -51,7 +51,7 @@ internal static class BenchTable
 
         if (result.TlsCipherSuite is { } suite)
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]orleans-tls negotiated {suite} (mutual TLS, run-scoped ECDSA P-256 certificates, over the in-memory transport)[/]");
+            AnsiConsole.MarkupLineInterpolated($"[grey]orleans-tls negotiated {suite} (mutual TLS, run-scoped ECDSA P-256 certificates, over {(result.Plan.Cluster == Scenarios.ClusterMode.Processes ? "real TCP" : "the in-memory transport")})[/]");
         }
 
         AnsiConsole.MarkupLineInterpolated($"[grey]{report.Machine}[/]");

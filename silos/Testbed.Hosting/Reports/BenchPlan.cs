@@ -80,6 +80,9 @@ public sealed record BenchPlan
     /// <summary>Closed-loop clients.</summary>
     public int Concurrency { get; init; } = 16;
 
+    /// <summary>Where each run's cluster lives: embedded (one process) or processes (silo processes over TCP, Redis membership).</summary>
+    public Scenarios.ClusterMode Cluster { get; init; } = Scenarios.ClusterMode.Embedded;
+
     /// <summary>Silos per cluster.</summary>
     public int Silos { get; init; } = 2;
 

@@ -40,16 +40,22 @@ public static class BenchTargets
         var plan = result.Plan;
         var notes = new List<string>();
         notes.AddRange(Evaluate(result.Cells).Select(v => v.ToString()));
-        notes.Add($"Method: {plan.Silos} silos and the client in one process (Orleans TestingHost, in-memory transport), a fresh cluster per run, " +
+        var processes = plan.Cluster == Scenarios.ClusterMode.Processes;
+        var where = processes
+            ? $"{plan.Silos} `testbed silo` processes on 127.0.0.1 over TCP (Redis membership and grain storage, a throw-away redis-server), the client and workload in the runner"
+            : $"{plan.Silos} silos and the client in one process (Orleans TestingHost, in-memory transport)";
+        notes.Add($"Method: {where}, a fresh cluster per run, " +
             $"{plan.WarmupOperations} warm-up operations per run, then {plan.Operations} measured; cells interleaved within each repetition, " +
             $"order reversed every other repetition{(plan.WarmupRepetition ? ", after a discarded warm-up repetition" : ", no warm-up repetition")}; " +
             $"{plan.Accounts} accounts, 20 % reads, closed loop {plan.Concurrency} clients, open loop {plan.Rate.ToString("0.###", CultureInfo.InvariantCulture)} ops/s.");
         notes.Add("Ratios: per repetition against none/plain of the same payload and mode, then min/median/max; absolute figures are medians.");
-        notes.Add("CPU and allocations per operation: the whole process (silos, client, workload) over the measured phase, heap collected before it.");
+        notes.Add(processes
+            ? "CPU per operation: the runner and every process below it (silos, redis-server; /proc, 10 ms ticks) over the measured phase. Allocations per operation: the runner only (client and workload; the silos' heaps are their own)."
+            : "CPU and allocations per operation: the whole process (silos, client, workload) over the measured phase, heap collected before it.");
         if (plan.Transports.Contains(BenchNames.OrleansTls))
         {
             notes.Add($"orleans-tls: Microsoft.Orleans.Connections.Security mutual TLS on every silo and client connection, certificates from a run-scoped " +
-                $"ECDSA P-256 authority made in memory; TLS runs over the same in-memory transport (negotiated: {result.TlsCipherSuite ?? "no connection observed"}).");
+                $"ECDSA P-256 authority made in memory; TLS runs over {(processes ? "the real TCP sockets, each silo's key material on its stdin" : "the same in-memory transport")} (negotiated: {result.TlsCipherSuite ?? "no connection observed"}).");
         }
 
         var failed = result.Runs.Where(r => r.Error is not null).ToList();
@@ -61,7 +67,7 @@ public static class BenchTargets
 
         notes.Add($"Elapsed: {result.Elapsed.TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s for {result.Runs.Count} runs" +
             (result.LoadBefore is null ? "." : $"; load average (1/5/15 min) before: {result.LoadBefore}, after: {result.LoadAfter} — other processes share the machine when it exceeds the cores."));
-        return new BenchReport("Defense cost on the embedded cluster", command, MachineInfo.Describe(), Environment.ProcessorCount,
+        return new BenchReport(processes ? "Defense cost on silo processes (real TCP)" : "Defense cost on the embedded cluster", command, MachineInfo.Describe(), Environment.ProcessorCount,
             plan.Repetitions, plan.Operations, result.Cells, notes);
     }
 

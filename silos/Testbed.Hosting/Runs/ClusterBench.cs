@@ -14,7 +14,7 @@ public sealed record ClusterBenchResult(BenchPlan Plan, IReadOnlyList<BenchRun> 
     string? LoadBefore = null, string? LoadAfter = null);
 
 /// <summary>
-/// The cluster benchmark: the payments workload on a fresh embedded cluster per run, for every cell of a
+/// The cluster benchmark: the payments workload on a fresh cluster per run (embedded, or silo processes over TCP), for every cell of a
 /// <see cref="BenchPlan"/>, repetition after repetition. Each run does its warm-up operations first; then the heap is
 /// collected and the process's CPU time and allocated bytes are read right before and right after the measured
 /// workload. Every run expects all invariants to hold and zero security events (a false alarm fails the run).
@@ -65,8 +65,11 @@ public static class ClusterBench
             ? $"  mode: open\n  rate: {plan.Rate.ToString("R", CultureInfo.InvariantCulture)}\n"
             : $"  mode: closed\n  concurrency: {plan.Concurrency}\n";
         var name = $"bench-{c.Preset}-{c.Transport}-{c.PayloadBytes}-{c.Mode}";
+        var cluster = plan.Cluster == ClusterMode.Processes
+            ? $"  mode: processes\n  transportTls: {(c.Transport == BenchNames.OrleansTls ? "true" : "false")}\n"
+            : "";
         return ScenarioLoader.Parse(
-            $"name: {name}\nseed: 42\ncluster:\n  silos: {plan.Silos}\nworkload:\n  accounts: {plan.Accounts}\n  operations: {plan.Operations}\n{load}" +
+            $"name: {name}\nseed: 42\ncluster:\n  silos: {plan.Silos}\n{cluster}workload:\n  accounts: {plan.Accounts}\n  operations: {plan.Operations}\n{load}" +
             $"  paddingBytes: {c.PayloadBytes}\n  readFraction: 0.2\ndefenses: [{c.Preset}]\nexpect:\n  invariants: all\n  maxSecurityEvents: 0\n",
             $"{name}.yaml", TestbedCatalog.Default);
     }
@@ -89,11 +92,11 @@ public static class ClusterBench
                 GC.WaitForPendingFinalizers();
                 GC.Collect();
                 allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
-                cpuBefore = Environment.CpuUsage.TotalTime;
+                cpuBefore = Cpu(plan);
             },
             OnWorkloadCompleted = () =>
             {
-                cpuAfter = Environment.CpuUsage.TotalTime;
+                cpuAfter = Cpu(plan);
                 allocatedAfter = GC.GetTotalAllocatedBytes(precise: true);
             },
         };
@@ -106,6 +109,10 @@ public static class ClusterBench
             (cpuAfter - cpuBefore).TotalMicroseconds / perOp, (double)(allocatedAfter - allocatedBefore) / perOp,
             result.Passed, result.SecurityEvents.Total, result.Error ?? FirstFailure(result));
     }
+
+    /// <summary>CPU time so far: this process, and on processes its silo processes and redis-server too (the whole tree).</summary>
+    private static TimeSpan Cpu(BenchPlan plan) =>
+        plan.Cluster == ClusterMode.Processes ? Cluster.Processes.ProcessTreeCpu.OfThisTree() : Environment.CpuUsage.TotalTime;
 
     private static string? FirstFailure(ScenarioResult result) =>
         result.Expectations.FirstOrDefault(e => !e.Passed) is { } failed ? $"{failed.Name}: {failed.Detail}" : null;

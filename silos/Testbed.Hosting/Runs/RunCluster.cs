@@ -199,6 +199,7 @@ public static class RunClusters
                     ClusterId = spec.ClusterId,
                     Membership = membership,
                     ResponseTimeout = spec.ResponseTimeout,
+                    ClientTls = spec.TransportTls ? options?.TransportTls : null,
                     LogDirectory = options?.LogDirectory ?? Path.Combine(Path.GetTempPath(), "testbed-logs", $"{scenario.Name}-{Guid.NewGuid():N}"[..(scenario.Name.Length + 9)]),
                 }, cancellationToken);
                 return new FleetRunCluster(new ProcessFleet(processes), new ProcessNodeControl(processes), membership, spec.TransportTls);

@@ -10,7 +10,7 @@ namespace Testbed.Hosting.Cluster.Agents;
 internal static class FleetClient
 {
     /// <summary>Starts a client of (<paramref name="clusterId"/>, <paramref name="serviceId"/>) through <paramref name="redis"/>; the caller disposes it.</summary>
-    public static async Task<IHost> StartAsync(string redis, string clusterId, string serviceId, TimeSpan responseTimeout, TransportCredentials? tls, CancellationToken cancellationToken)
+    public static async Task<IHost> StartAsync(string redis, string clusterId, string serviceId, TimeSpan responseTimeout, TransportCredentials? tls, CancellationToken cancellationToken, TransportTlsOptions? tlsOptions = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.None);
@@ -27,7 +27,7 @@ internal static class FleetClient
             client.Services.AddSingleton<IClientConnectionRetryFilter, EmbeddedClientRetry>();
             if (tls is not null)
             {
-                client.UseTransportTls(new TransportTlsOptions(), tls, tls);
+                client.UseTransportTls(tlsOptions ?? new TransportTlsOptions(), tls, tls);
             }
         });
         var host = builder.Build();

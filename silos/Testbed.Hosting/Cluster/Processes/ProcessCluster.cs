@@ -32,6 +32,9 @@ public sealed class ProcessClusterOptions
     /// <summary>How long a grain call may take before the caller sees a timeout.</summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The client's transport TLS options when the scenario turns it on (its <c>OnConnection</c> hears the client's handshakes).</summary>
+    public TransportTlsOptions? ClientTls { get; init; }
+
     /// <summary>How long one silo may take to start.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -342,5 +345,5 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     private async Task StartClientAsync(CancellationToken cancellationToken) =>
-        _client = await FleetClient.StartAsync(Redis, ClusterId, ServiceId, _options.ResponseTimeout, _tls, cancellationToken);
+        _client = await FleetClient.StartAsync(Redis, ClusterId, ServiceId, _options.ResponseTimeout, _tls, cancellationToken, _options.ClientTls);
 }
