@@ -24,8 +24,34 @@ internal sealed class ClusterOverride
         Description = "Silos for every scenario (overrides cluster.silos, 1..8): how many to start (embedded, processes), or how many active silos to wait for before the run (external; the run uses every active silo).",
     };
 
+    /// <summary>The dashboard's port when <c>--dashboard</c> is given without one.</summary>
+    public const int DefaultDashboardPort = 8080;
+
+    public Option<int?> Dashboard { get; } = new("--dashboard")
+    {
+        Description = $"Serve Orleans' dashboard of each run's cluster on http://127.0.0.1:PORT/ while it runs (default port {DefaultDashboardPort}).",
+        Arity = ArgumentArity.ZeroOrOne,
+        HelpName = "PORT",
+        CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return DefaultDashboardPort;
+            }
+
+            if (int.TryParse(result.Tokens[0].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535)
+            {
+                return port;
+            }
+
+            result.AddError($"--dashboard: expected a port 1..65535, found '{result.Tokens[0].Value}'");
+            return null;
+        },
+    };
+
     public void AddTo(Command command)
     {
+        command.Options.Add(Dashboard);
         command.Options.Add(Mode);
         command.Options.Add(Silos);
         command.Options.Add(Redis);

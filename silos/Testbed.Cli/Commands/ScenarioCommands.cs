@@ -25,7 +25,7 @@ internal static class ScenarioCommands
         command.SetAction((parse, ct) =>
         {
             var file = parse.GetValue(scenario)!.FullName;
-            Task<int> Once(CancellationToken token) => ExecuteAsync([file], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, args, error, token, s => cluster.Apply(parse, s));
+            Task<int> Once(CancellationToken token) => ExecuteAsync([file], parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: false, args, error, token, s => cluster.Apply(parse, s), parse.GetValue(cluster.Dashboard));
             return parse.GetValue(watch) ? ScenarioWatch.RunAsync(file, Once, ct) : Once(ct);
         });
         return command;
@@ -51,7 +51,7 @@ internal static class ScenarioCommands
                 return BadInput(ex, error);
             }
 
-            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, args, error, ct, s => cluster.Apply(parse, s));
+            return await ExecuteAsync(files, parse.GetValue(outDir)!, parse.GetValue(quiet), isSuite: true, args, error, ct, s => cluster.Apply(parse, s), parse.GetValue(cluster.Dashboard));
         });
         return command;
     }
@@ -65,7 +65,7 @@ internal static class ScenarioCommands
         new Option<bool>("--quiet") { Description = "No live progress; print only the result tables." });
 
     private static async Task<int> ExecuteAsync(IReadOnlyList<string> files, DirectoryInfo outDir, bool quiet, bool isSuite, IReadOnlyList<string> args,
-        TextWriter error, CancellationToken cancellationToken, Func<IReadOnlyList<Scenario>, (List<Scenario>, List<string>)> overrides)
+        TextWriter error, CancellationToken cancellationToken, Func<IReadOnlyList<Scenario>, (List<Scenario>, List<string>)> overrides, int? dashboard)
     {
         var (loaded, errors) = LoadAll(files);
         if (errors.Count > 0)
@@ -74,6 +74,11 @@ internal static class ScenarioCommands
         }
 
         var (scenarios, problems) = overrides(loaded);
+        if (dashboard is { } port && Hosting.Cluster.Dashboard.RunDashboard.PortProblem(port) is { } taken)
+        {
+            problems.Insert(0, taken);
+        }
+
         if (problems.Count > 0)
         {
             foreach (var problem in problems)
@@ -93,7 +98,12 @@ internal static class ScenarioCommands
             ScenarioResult result;
             try
             {
-                var run = new RunOptions { LogDirectory = Path.Combine(outDir.FullName, scenario.Name) };
+                var run = new RunOptions
+                {
+                    LogDirectory = Path.Combine(outDir.FullName, scenario.Name),
+                    DashboardPort = dashboard,
+                    OnDashboard = address => AnsiConsole.MarkupLineInterpolated($"  dashboard: [link]{address}[/]"),
+                };
                 result = await LiveProgress.RunAsync(scenario, quiet, cancellationToken, position, run);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)

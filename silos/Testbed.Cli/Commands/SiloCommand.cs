@@ -71,6 +71,7 @@ internal static class SiloCommand
                         EntryExpiry = given.EntryExpiry,
                         ParentPid = given.ParentPid,
                         TransportTls = given.TransportTls,
+                        Dashboard = given.Dashboard,
                     };
                 }
                 catch (JsonException ex)

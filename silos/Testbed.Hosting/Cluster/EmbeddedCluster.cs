@@ -56,6 +56,9 @@ public sealed class EmbeddedClusterOptions
     /// </summary>
     public TransportTlsOptions? TransportTls { get; set; }
 
+    /// <summary>Adds the silo side of Orleans' dashboard to every silo (<c>AddDashboard</c>), for a <c>RunDashboard</c>.</summary>
+    public bool Dashboard { get; set; }
+
     /// <summary>Membership timing; null keeps TestingHost's own.</summary>
     public Scenarios.MembershipSpec? Membership { get; set; }
 }
@@ -124,6 +127,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             Storage = new TestbedStorageOptions { Provider = storage.Provider, EmbeddedStore = store, Redis = storage.Redis, LedgerPageSize = storage.LedgerPageSize },
             ResponseTimeout = options.ResponseTimeout,
             Pausable = options.Pausable,
+            Dashboard = options.Dashboard,
         };
         var builder = new InProcessTestClusterBuilder((short)options.Silos);
         builder.Options.ConfigureFileLogging = false;

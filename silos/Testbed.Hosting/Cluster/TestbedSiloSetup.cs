@@ -42,6 +42,9 @@ public sealed class TestbedSiloSetup
     /// <summary>How long a grain call may take before the caller sees a timeout.</summary>
     public TimeSpan ResponseTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Adds the silo side of Orleans' dashboard (its grain service, counters and call profiler).</summary>
+    public bool Dashboard { get; init; }
+
     /// <summary>Adds a <see cref="SiloPause"/> (a call filter: the embedded stand-in for SIGSTOP).</summary>
     public bool Pausable { get; init; }
 
@@ -85,6 +88,11 @@ public sealed class TestbedSiloSetup
         if (Pausable)
         {
             silo.AddSiloPause();
+        }
+
+        if (Dashboard)
+        {
+            Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
         }
 
         return silo;

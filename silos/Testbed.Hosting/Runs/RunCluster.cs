@@ -166,6 +166,7 @@ public static class RunClusters
                     Attacks = options?.Attacks ?? Attacks.Api.AttackCatalog.Builtin,
                     TransportTls = options?.TransportTls ?? (spec.TransportTls ? new TransportTlsOptions() : null),
                     Membership = spec.Membership,
+                    Dashboard = options?.DashboardPort is not null,
                     Storage = new Storage.TestbedStorageOptions
                     {
                         Provider = spec.Storage,
@@ -200,6 +201,7 @@ public static class RunClusters
                     Membership = membership,
                     ResponseTimeout = spec.ResponseTimeout,
                     ClientTls = spec.TransportTls ? options?.TransportTls : null,
+                    Dashboard = options?.DashboardPort is not null,
                     LogDirectory = options?.LogDirectory ?? Path.Combine(Path.GetTempPath(), "testbed-logs", $"{scenario.Name}-{Guid.NewGuid():N}"[..(scenario.Name.Length + 9)]),
                 }, cancellationToken);
                 return new FleetRunCluster(new ProcessFleet(processes), new ProcessNodeControl(processes), membership, spec.TransportTls);
@@ -217,6 +219,7 @@ public static class RunClusters
                     Membership = spec.Membership ?? MembershipSpec.Fast,
                     ResponseTimeout = spec.ResponseTimeout,
                     Silos = spec.Silos,
+                    Dashboard = options?.DashboardPort is not null,
                 }, cancellationToken);
                 return new FleetRunCluster(external, new ExternalNodeControl(external), spec.Membership ?? MembershipSpec.Fast, transportTls: false);
             default:

@@ -44,6 +44,12 @@ public sealed class RunOptions
 
     /// <summary>Called right after the measured workload completes, before anything else happens.</summary>
     public Action? OnWorkloadCompleted { get; init; }
+
+    /// <summary>Serve Orleans' dashboard of the run's cluster on 127.0.0.1 at this port while the run lasts (null: none).</summary>
+    public int? DashboardPort { get; init; }
+
+    /// <summary>Hears the dashboard's address once it serves (e.g. to print it).</summary>
+    public Action<Uri>? OnDashboard { get; init; }
 }
 
 /// <summary>
@@ -66,6 +72,14 @@ public static class ScenarioRunner
             onStarted(cluster is EmbeddedRunCluster embedded
                 ? embedded.Cluster
                 : throw new ArgumentException($"OnClusterStarted needs an embedded cluster; the scenario runs in {scenario.Cluster.Mode} mode", nameof(options)));
+        }
+
+        await using var dashboard = options?.DashboardPort is { } port
+            ? await Cluster.Dashboard.RunDashboard.StartAsync(cluster.Client, port, cancellationToken)
+            : null;
+        if (dashboard is not null)
+        {
+            options!.OnDashboard?.Invoke(dashboard.Address);
         }
 
         var adversaries = await RunAdversaries.ArmAsync(cluster, scenario);

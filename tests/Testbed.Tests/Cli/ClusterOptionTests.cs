@@ -62,6 +62,22 @@ public sealed class ClusterOptionTests : IDisposable
         Assert.Contains($"{path}: faults[0] (pause): a silo of an external cluster cannot be paused", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_dashboard_port_that_is_taken_or_not_a_port_exits_2_before_anything_starts()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var (code, error) = await Run("run", Scenario(), "--dashboard", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", Path.Combine(_dir, "out"), "--quiet");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains($"--dashboard: 127.0.0.1:{port} cannot be bound", error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+
+        (code, error) = await Run("run", Scenario(), "--dashboard", "http", "--out", Path.Combine(_dir, "out"), "--quiet");
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Contains("--dashboard: expected a port 1..65535, found 'http'", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("9")]

@@ -35,6 +35,9 @@ public sealed class ExternalClusterOptions
     /// <summary>How long to wait for <see cref="Silos"/> active silos (an orchestrator may still be starting them).</summary>
     public TimeSpan JoinTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>The silos add the silo side of Orleans' dashboard for the run.</summary>
+    public bool Dashboard { get; init; }
+
     /// <summary>How long the silos may take to switch to the run.</summary>
     public TimeSpan SwitchTimeout { get; init; } = TimeSpan.FromSeconds(120);
 }
@@ -123,7 +126,7 @@ public sealed class ExternalCluster : ISiloFleet
         var where = $"cluster {_options.ClusterId} (Redis {RedisText.Redacted(_options.Redis)})";
         var before = await WaitForSilosAsync(where, cancellationToken);
 
-        var run = new RunLaunch(RunId, SiloServices.Of(_options.Scenario), MembershipLaunch.Of(_options.Membership));
+        var run = new RunLaunch(RunId, SiloServices.Of(_options.Scenario), MembershipLaunch.Of(_options.Membership), _options.Dashboard);
         await using (var redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis))
         {
             await RunBoard.WriteAsync(redis.GetDatabase(), ServiceId, _options.ClusterId, run);

@@ -6,7 +6,7 @@ using Testbed.Hosting.Cluster.Processes;
 namespace Testbed.Hosting.Cluster.External;
 
 /// <summary>One run an external cluster serves: its id (the prefix of its grain state) and what the silos host for it.</summary>
-public sealed record RunLaunch(string RunId, SiloServices Services, MembershipLaunch? Membership)
+public sealed record RunLaunch(string RunId, SiloServices Services, MembershipLaunch? Membership, bool Dashboard = false)
 {
     /// <summary>As JSON (the run board's value).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);

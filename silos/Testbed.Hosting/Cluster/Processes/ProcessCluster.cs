@@ -35,6 +35,9 @@ public sealed class ProcessClusterOptions
     /// <summary>The client's transport TLS options when the scenario turns it on (its <c>OnConnection</c> hears the client's handshakes).</summary>
     public TransportTlsOptions? ClientTls { get; init; }
 
+    /// <summary>Every silo adds the silo side of Orleans' dashboard.</summary>
+    public bool Dashboard { get; init; }
+
     /// <summary>How long one silo may take to start.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -202,6 +205,7 @@ public sealed class ProcessCluster : IAsyncDisposable
                 HostsAuthority = hostsAuthority,
                 EntryExpiry = _redis is null ? TimeSpan.FromHours(6) : null,
                 ParentPid = Environment.ProcessId,
+                Dashboard = _options.Dashboard,
                 TransportTls = _tls is { } tls ? new TransportTlsLaunch(tls.ExportNode(name), tls.AuthorityCertificate) : null,
             };
             try

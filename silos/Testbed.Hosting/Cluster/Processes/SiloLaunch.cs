@@ -44,6 +44,9 @@ public sealed record SiloLaunch
     /// <summary>Redis keys expire after this long (throw-away runs), or never (null).</summary>
     public TimeSpan? EntryExpiry { get; init; }
 
+    /// <summary>Add the silo side of Orleans' dashboard (the runner serves the page).</summary>
+    public bool Dashboard { get; init; }
+
     /// <summary>The external run the silo serves (its grain state lives under this run's key prefix), or null.</summary>
     public string? RunId { get; init; }
 

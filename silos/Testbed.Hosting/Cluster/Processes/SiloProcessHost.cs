@@ -39,7 +39,7 @@ public static class SiloProcessHost
 
         if (await External.RunBoard.ReadAsync(launch.Redis, launch.EffectiveServiceId, launch.ClusterId, stderr) is { } posted)
         {
-            launch = launch with { Services = posted.Services, RunId = posted.RunId, Membership = posted.Membership ?? launch.Membership };
+            launch = launch with { Services = posted.Services, RunId = posted.RunId, Membership = posted.Membership ?? launch.Membership, Dashboard = posted.Dashboard };
         }
 
         while (true)
@@ -51,7 +51,7 @@ public static class SiloProcessHost
             }
 
             await stderr.WriteLineAsync($"testbed silo: {launch.Name} switches to run {next.RunId}");
-            launch = launch with { Services = next.Services, RunId = next.RunId, Membership = next.Membership ?? launch.Membership };
+            launch = launch with { Services = next.Services, RunId = next.RunId, Membership = next.Membership ?? launch.Membership, Dashboard = next.Dashboard };
         }
     }
 
@@ -210,6 +210,7 @@ public static class SiloProcessHost
                 KeyPrefix = launch.RunId is { } run ? $"{launch.EffectiveServiceId}/run-{run}" : null, // each run of an open silo on its own state
             },
             ResponseTimeout = scenario.Cluster.ResponseTimeout,
+            Dashboard = launch.Dashboard,
         };
     }
 
