@@ -28,6 +28,10 @@ internal static class SiloCommand
         var name = new Option<string?>("--name") { Description = "The silo's name (default: silo-<silo port>)." };
         var scenario = new Option<FileInfo?>("--scenario") { Description = "Host the services and defenses of this scenario (default: the default workload, no defenses)." };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level written to stderr.", DefaultValueFactory = _ => LogLevel.Warning };
+        var parentPid = new Option<int>("--parent-pid")
+        {
+            Description = "The id of this silo's parent process (a supervisor that must not leave it behind): the silo stops gracefully when its parent ends, and leaves Ctrl-C to it. 0: none.",
+        };
         var launchStdin = new Option<bool>("--launch-stdin")
         {
             Description = "Read the launch (JSON) from the first line of stdin and stop when stdin closes: how the runner starts silos.",
@@ -35,7 +39,7 @@ internal static class SiloCommand
         };
         var command = new Command("silo", "Host one Orleans silo (TCP, Redis membership and storage) with the testbed's services, defenses and wire, until SIGTERM.")
         {
-            redis, clusterId, serviceId, siloPort, gatewayPort, advertise, name, scenario, logLevel, launchStdin,
+            redis, clusterId, serviceId, siloPort, gatewayPort, advertise, name, scenario, logLevel, parentPid, launchStdin,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -47,6 +51,7 @@ internal static class SiloCommand
                 SiloPort = parse.GetValue(siloPort),
                 GatewayPort = parse.GetValue(gatewayPort),
                 Advertise = parse.GetValue(advertise)!,
+                ParentPid = parse.GetValue(parentPid),
             };
             launch = launch with { Name = parse.GetValue(name) ?? $"silo-{launch.SiloPort}" };
             var stdin = parse.GetValue(launchStdin);

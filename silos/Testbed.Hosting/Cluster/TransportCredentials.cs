@@ -50,7 +50,23 @@ public sealed class TransportCredentials : IDisposable
     /// Issues a certificate for <paramref name="node"/> and exports it with its private key as PKCS#12 (no password:
     /// the bytes are for a pipe to a child process, never for a file). The caller zeroes them after use.
     /// </summary>
-    public byte[] ExportNode(string node) => Issue(node).Export(X509ContentType.Pkcs12);
+    public byte[] ExportNode(string node)
+    {
+        var certificate = Issue(node);
+        try
+        {
+            return certificate.Export(X509ContentType.Pkcs12);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _issued.Remove(certificate); // the key went to the node: this process keeps no copy of it
+            }
+
+            certificate.Dispose();
+        }
+    }
 
     /// <summary>Loads a certificate exported by <see cref="ExportNode"/> with an ephemeral key (never written to a key store).</summary>
     public static X509Certificate2 ImportNode(byte[] pkcs12) =>

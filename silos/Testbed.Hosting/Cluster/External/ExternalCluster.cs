@@ -61,6 +61,10 @@ public sealed class ExternalCluster : ISiloFleet
     private IHost? _client;
     private MembershipWatch? _membership;
     private FleetRecords? _records;
+    private ConnectionMultiplexer? _board;
+    private bool _holdsBoard;
+    private Task _leaseRenewal = Task.CompletedTask;
+    private readonly CancellationTokenSource _stopRenewing = new();
 
     private ExternalCluster(ExternalClusterOptions options, string runId)
     {
@@ -127,10 +131,15 @@ public sealed class ExternalCluster : ISiloFleet
         var before = await WaitForSilosAsync(where, cancellationToken);
 
         var run = new RunLaunch(RunId, SiloServices.Of(_options.Scenario), MembershipLaunch.Of(_options.Membership), _options.Dashboard);
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis))
+        _board = await ConnectionMultiplexer.ConnectAsync(_options.Redis);
+        if (!await RunBoard.TryTakeAsync(_board.GetDatabase(), ServiceId, _options.ClusterId, run))
         {
-            await RunBoard.WriteAsync(redis.GetDatabase(), ServiceId, _options.ClusterId, run);
+            var holder = await RunBoard.HolderAsync(_board.GetDatabase(), ServiceId, _options.ClusterId);
+            throw new ExternalClusterException($"{where} is serving run {holder} of another runner: one run at a time (its lease lapses {RunBoard.Lease.TotalSeconds:0} s after its runner stops)");
         }
+
+        _holdsBoard = true;
+        _leaseRenewal = RenewLeaseAsync(_stopRenewing.Token);
 
         var json = run.ToJson();
         await Task.WhenAll(before.Select(async e =>
@@ -146,9 +155,8 @@ public sealed class ExternalCluster : ISiloFleet
         }));
         Note($"asked {before.Length} silos to switch to run {RunId}");
 
-        // Every silo restarts its host: this client's gateways go away with them.
+        // Every silo restarts its host: this client's gateways go away with them (WaitForRunAsync connects again).
         await StopClientAsync();
-        _client = await ConnectAsync(cancellationToken);
         var serving = await WaitForRunAsync(before.Length, where, cancellationToken);
         lock (_gate)
         {
@@ -182,7 +190,7 @@ public sealed class ExternalCluster : ISiloFleet
                     return active;
                 }
             }
-            catch (Exception ex) when (ex is ExternalClusterException or OrleansException or TimeoutException or SiloUnavailableException && DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is ExternalClusterException or OrleansException or TimeoutException or SiloUnavailableException)
             {
                 await StopClientAsync(); // no gateway yet: ask again with a fresh client
             }
@@ -206,6 +214,7 @@ public sealed class ExternalCluster : ISiloFleet
             serving.Clear();
             try
             {
+                _client ??= await ConnectAsync(cancellationToken);
                 var hosts = await Client.GetGrain<IManagementGrain>(0).GetDetailedHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
                 foreach (var host in hosts)
                 {
@@ -215,6 +224,10 @@ public sealed class ExternalCluster : ISiloFleet
                         serving.Add((address, host.SiloName));
                     }
                 }
+            }
+            catch (ExternalClusterException)
+            {
+                // No gateway yet: the silos are still switching.
             }
             catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException)
             {
@@ -246,32 +259,54 @@ public sealed class ExternalCluster : ISiloFleet
         }
     }
 
-    /// <summary>A silo that became active during the run (the orchestrator restarted one): it joins the run if it serves it.</summary>
-    private async Task JoinedAsync(string address, string name)
+    /// <summary>
+    /// A silo that became active during the run (the orchestrator restarted one): it joins the run once it says it serves
+    /// it (asked for up to 30 s, off the membership watch's loop). It counts as running before its setup (open wire
+    /// faults, the relay), since Orleans places grains on it either way; a failed setup is noted.
+    /// </summary>
+    private Task JoinedAsync(string address, string name)
     {
-        if (Running.Any(s => s.Address == address) || !await ServesAsync(address))
+        _ = Task.Run(async () =>
         {
-            return;
-        }
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!await ServesAsync(address))
+            {
+                if (DateTime.UtcNow > deadline || _stopRenewing.IsCancellationRequested)
+                {
+                    Note($"{name} ({address}) became active but does not serve run {RunId}: its grains may run other services");
+                    return;
+                }
 
-        FleetSilo silo;
-        lock (_gate)
-        {
-            silo = new FleetSilo(name, address, _all.Count);
-            _all.Add(silo);
-        }
+                await Task.Delay(500);
+            }
 
-        if (SiloStarted is { } started)
-        {
-            await started(silo);
-        }
+            FleetSilo silo;
+            lock (_gate)
+            {
+                if (_all.Any(s => s.Address == address))
+                {
+                    return;
+                }
 
-        lock (_gate)
-        {
-            _running.Add(silo);
-        }
+                silo = new FleetSilo(name, address, _all.Count);
+                _all.Add(silo);
+                _running.Add(silo);
+            }
 
-        Note($"{name} joined the run ({address})");
+            Note($"{name} joined the run ({address})");
+            if (SiloStarted is { } started)
+            {
+                try
+                {
+                    await started(silo);
+                }
+                catch (Exception ex) when (ex is OrleansException or TimeoutException or SiloUnavailableException or InvalidOperationException)
+                {
+                    Note($"{name}: setting it up for the run failed: {ex.Message}");
+                }
+            }
+        });
+        return Task.CompletedTask;
     }
 
     /// <summary>Takes <paramref name="silo"/> off the running list (it was struck).</summary>
@@ -298,9 +333,9 @@ public sealed class ExternalCluster : ISiloFleet
         var reports = await Records.ReportsAsync(Running, all);
         lock (_gate)
         {
-            foreach (var report in reports)
+            foreach (var (report, silo) in reports.Join(all, r => r.Silo, s => s.Name, (r, s) => (r, s)))
             {
-                _pids[report.Silo] = report.ProcessId;
+                _pids.TryAdd(silo.Address, report.ProcessId);
             }
         }
 
@@ -317,7 +352,7 @@ public sealed class ExternalCluster : ISiloFleet
                 ClusterId = _options.ClusterId,
                 ServiceId = $"{ServiceId} (run {RunId})",
                 Redis = RedisText.Redacted(_options.Redis),
-                Processes = _all.Select(s => new SiloProcessSummary(s.Name, _pids.GetValueOrDefault(s.Name), PortOf(s.Address), 0, null)).ToArray(),
+                Processes = _all.Select(s => new SiloProcessSummary(s.Name, _pids.GetValueOrDefault(s.Address), PortOf(s.Address), 0, null)).ToArray(),
                 Events = _events.ToArray(),
             };
         }
@@ -340,17 +375,56 @@ public sealed class ExternalCluster : ISiloFleet
             await membership.DisposeAsync();
         }
 
+        await _stopRenewing.CancelAsync();
+        await _leaseRenewal;
         try
         {
-            await using var redis = await ConnectionMultiplexer.ConnectAsync(_options.Redis);
-            await RunBoard.ClearAsync(redis.GetDatabase(), ServiceId, _options.ClusterId, RunId);
+            if (_board is { } board && _holdsBoard)
+            {
+                await RunBoard.ClearAsync(board.GetDatabase(), ServiceId, _options.ClusterId, RunId);
+            }
         }
         catch (RedisException)
         {
-            // The board entry expires by itself.
+            // The lease lapses by itself.
         }
+        finally
+        {
+            if (_board is { } board)
+            {
+                await board.DisposeAsync();
+            }
 
-        await StopClientAsync();
+            _stopRenewing.Dispose();
+            await StopClientAsync();
+        }
+    }
+
+    /// <summary>Keeps the run board's lease while the run lasts (a third of the lease between renewals).</summary>
+    private async Task RenewLeaseAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(RunBoard.Lease / 3);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                try
+                {
+                    if (!await RunBoard.RenewAsync(_board!.GetDatabase(), ServiceId, _options.ClusterId, RunId))
+                    {
+                        Note("the run board no longer names this run: another runner may switch the silos");
+                        return;
+                    }
+                }
+                catch (RedisException ex)
+                {
+                    Note($"renewing the run board failed: {ex.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private FleetRecords Records => _records ?? throw new InvalidOperationException("not joined");

@@ -60,6 +60,23 @@ public sealed record SiloLaunch
     [JsonIgnore]
     public string EffectiveServiceId => ServiceId ?? ClusterId;
 
+    /// <inheritdoc />
+    /// <remarks>Names no secret: the Redis connection string without its password, no key material.</remarks>
+    public override string ToString() =>
+        $"SiloLaunch {{ name: {Name}, cluster: {ClusterId}, service: {EffectiveServiceId}, ports: {SiloPort}/{GatewayPort}, advertise: {Advertise}, redis: {RedactedRedis()}, run: {RunId ?? "-"}, tls: {(TransportTls is null ? "off" : "on")} }}";
+
+    private string RedactedRedis()
+    {
+        try
+        {
+            return StackExchange.Redis.ConfigurationOptions.Parse(Redis).ToString(includePassword: false);
+        }
+        catch (ArgumentException)
+        {
+            return "(unparsable)";
+        }
+    }
+
     /// <summary>The launch as one JSON line.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -101,9 +101,10 @@ public sealed class ComposeTopologyTests
     private static string ScenarioName(string file) =>
         File.ReadLines(file).First(l => l.StartsWith("name:", StringComparison.Ordinal))["name:".Length..].Trim();
 
+    /// <summary>Starts a silo by hand as a supervisor would (<c>--parent-pid</c>: it ends with this test host) and waits for its READY line.</summary>
     internal static async Task<Process> StartSiloAsync(string[] args, string log)
     {
-        var process = Start(args, Directory.GetCurrentDirectory(), redirectStdout: true);
+        var process = Start([.. args, "--parent-pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)], Directory.GetCurrentDirectory(), redirectStdout: true);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var writer = new StreamWriter(log) { AutoFlush = true };
         process.OutputDataReceived += (_, e) =>
@@ -126,7 +127,14 @@ public sealed class ComposeTopologyTests
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await Task.WhenAny(ready.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
-        Assert.True(ready.Task.IsCompleted, $"silo {string.Join(' ', args)} was not ready (exited: {process.HasExited}); its log: {log}");
+        if (!ready.Task.IsCompleted)
+        {
+            var exited = process.HasExited;
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            Assert.Fail($"silo {string.Join(' ', args)} was not ready (exited: {exited}); its log: {log}");
+        }
+
         return process;
     }
 

@@ -26,6 +26,7 @@ public sealed class ExternalModeTests
         var silos = new List<(string[] Args, Process Process)>();
         using var stopOrchestrating = new CancellationTokenSource();
         var exits = new List<int>();
+        var orchestrator = Task.CompletedTask;
         try
         {
             for (var i = 0; i < 3; i++)
@@ -36,7 +37,7 @@ public sealed class ExternalModeTests
                 silos.Add((args, await ComposeTopologyTests.StartSiloAsync(args, Path.Combine(work.FullName, $"silo-{i}.log"))));
             }
 
-            var orchestrator = Task.Run(async () =>
+            orchestrator = Task.Run(async () =>
             {
                 while (!stopOrchestrating.IsCancellationRequested)
                 {
@@ -49,7 +50,11 @@ public sealed class ExternalModeTests
                                 exits.Add(silos[i].Process.ExitCode);
                             }
 
-                            silos[i] = (silos[i].Args, await ComposeTopologyTests.StartSiloAsync(silos[i].Args, Path.Combine(work.FullName, $"silo-{i}-again.log")));
+                            var again = await ComposeTopologyTests.StartSiloAsync(silos[i].Args, Path.Combine(work.FullName, $"silo-{i}-again.log"));
+                            lock (silos)
+                            {
+                                silos[i] = (silos[i].Args, again);
+                            }
                         }
                     }
 
@@ -91,6 +96,15 @@ public sealed class ExternalModeTests
         finally
         {
             await stopOrchestrating.CancelAsync();
+            try
+            {
+                await orchestrator; // no restart may land after the cleanup below
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // It failed to restart a silo: the assertions above say what the run saw.
+            }
+
             foreach (var (_, process) in silos)
             {
                 if (!process.HasExited)
@@ -114,6 +128,46 @@ public sealed class ExternalModeTests
                 process.Dispose();
             }
 
+            work.Delete(recursive: true);
+        }
+    }
+
+    [RedisFact]
+    public async Task A_second_runner_is_refused_while_a_run_holds_the_board_and_joins_once_it_is_free()
+    {
+        RealDependency.Require(RedisServer.Find(), "redis-server is not installed");
+        await using var redis = await RedisServer.StartAsync(CancellationToken.None);
+        var clusterId = $"lease-{Guid.NewGuid():N}"[..16];
+        var work = Directory.CreateTempSubdirectory("tb-lease-");
+        var ports = FreePorts.Take(2);
+        var silo = await ComposeTopologyTests.StartSiloAsync(["silo", "--redis", redis.Connection, "--cluster-id", clusterId, "--name", "silo-0",
+            "--silo-port", ports[0].ToString(CultureInfo.InvariantCulture), "--gateway-port", ports[1].ToString(CultureInfo.InvariantCulture)], Path.Combine(work.FullName, "silo.log"));
+        try
+        {
+            var scenario = ScenarioLoader.Parse("name: lease\nseed: 1\ncluster: {silos: 1}\nworkload: {accounts: 4, operations: 50}\n", "lease.yaml", TestbedCatalog.Default);
+            await using var board = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Connection);
+            var other = new Testbed.Hosting.Cluster.External.RunLaunch("other-run", SiloServices.Of(scenario), null);
+            Assert.True(await Testbed.Hosting.Cluster.External.RunBoard.TryTakeAsync(board.GetDatabase(), clusterId, clusterId, other));
+            var options = new Testbed.Hosting.Cluster.External.ExternalClusterOptions { Scenario = scenario, Redis = redis.Connection, ClusterId = clusterId };
+
+            var refused = await Assert.ThrowsAsync<Testbed.Hosting.Cluster.External.ExternalClusterException>(() => Testbed.Hosting.Cluster.External.ExternalCluster.StartAsync(options));
+            Assert.Contains("is serving run other-run of another runner", refused.Message, StringComparison.Ordinal);
+            Assert.Equal("other-run", await Testbed.Hosting.Cluster.External.RunBoard.HolderAsync(board.GetDatabase(), clusterId, clusterId)); // the refused runner left it alone
+
+            await Testbed.Hosting.Cluster.External.RunBoard.ClearAsync(board.GetDatabase(), clusterId, clusterId, "other-run");
+            await using (var joined = await Testbed.Hosting.Cluster.External.ExternalCluster.StartAsync(options))
+            {
+                Assert.Equal(joined.RunId, await Testbed.Hosting.Cluster.External.RunBoard.HolderAsync(board.GetDatabase(), clusterId, clusterId));
+                Assert.Single(joined.Running);
+            }
+
+            Assert.Null(await Testbed.Hosting.Cluster.External.RunBoard.HolderAsync(board.GetDatabase(), clusterId, clusterId)); // cleared at the end
+        }
+        finally
+        {
+            PosixSignals.Send(silo.Id, PosixSignals.Term);
+            await silo.WaitForExitAsync();
+            silo.Dispose();
             work.Delete(recursive: true);
         }
     }
